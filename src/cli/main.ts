@@ -1,0 +1,87 @@
+import { ProbekitError } from '../errors.js';
+import { type CliIo, type Command, EXIT } from './command.js';
+import { COMMANDS } from './commands/index.js';
+
+function usage(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length), 4);
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return [
+    'probekit — Dapr-faithful HTTP health checking, flaky endpoints and conformance suites',
+    '',
+    'Usage: probekit <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run "probekit <command> --help" for the options of one command.',
+    '',
+  ].join('\n');
+}
+
+/** The process's own io, with SIGINT/SIGTERM turned into an abort. */
+function processIo(): { io: CliIo; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new ProbekitError('ERR_PROBEKIT_ABORTED', 'Interrupted.'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const color = Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+  return {
+    io: {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stdin: process.stdin,
+      env: process.env,
+      signal: controller.signal,
+      color,
+    },
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/**
+ * Runs `probekit <args>` and resolves with the exit code: 0 ok, 1 failure, 2 usage error.
+ *
+ * @example
+ * process.exitCode = await main(['check', 'http://127.0.0.1:8080/healthz']);
+ */
+export async function main(
+  args: string[],
+  io?: CliIo,
+  commands: readonly Command[] = COMMANDS,
+): Promise<number> {
+  const own = io ? undefined : processIo();
+  const effectiveIo = io ?? (own as { io: CliIo }).io;
+  try {
+    const [name, ...rest] = args;
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      const target = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+      effectiveIo.stdout.write(target ? `${target.help}\n` : usage(commands));
+      return name === undefined ? EXIT.usage : EXIT.ok;
+    }
+    const command = commands.find((c) => c.name === name);
+    if (!command) {
+      effectiveIo.stderr.write(
+        `probekit: unknown command ${JSON.stringify(name)}. Commands: ${commands.map((c) => c.name).join(', ')}.\n`,
+      );
+      return EXIT.usage;
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+      effectiveIo.stdout.write(`${command.help}\n`);
+      return EXIT.ok;
+    }
+    return await command.run(rest, effectiveIo);
+  } catch (error) {
+    if (error instanceof ProbekitError) {
+      effectiveIo.stderr.write(`probekit: ${error.message}\n`);
+      return error.code === 'ERR_PROBEKIT_USAGE' || error.code === 'ERR_PROBEKIT_INVALID_DURATION'
+        ? EXIT.usage
+        : EXIT.failure;
+    }
+    throw error;
+  } finally {
+    own?.dispose();
+  }
+}

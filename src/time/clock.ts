@@ -1,0 +1,61 @@
+import { atDeadline } from './deadline.js';
+
+/** Opaque handle returned by {@link Clock.setTimeout}. */
+export type TimerHandle = unknown;
+
+/**
+ * The only way probekit waits or reads the time.
+ *
+ * It is a subset of the clock returned by `@sinonjs/fake-timers`' `createClock()`, so that
+ * object can be passed as-is (nothing installed globally) to run everything in virtual time.
+ *
+ * @example
+ * import FakeTimers from '@sinonjs/fake-timers';
+ * const clock: Clock = FakeTimers.createClock(0);
+ */
+export interface Clock {
+  /** Milliseconds on this clock's time axis (monotonic for {@link systemClock}). */
+  readonly now: number;
+  setTimeout(callback: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+/**
+ * The real clock: `now` is `performance.now()` (monotonic, like Go's), timers are Node's.
+ *
+ * @example
+ * const started = systemClock.now;
+ */
+export const systemClock: Clock = {
+  get now() {
+    return performance.now();
+  },
+  setTimeout(callback, ms) {
+    return setTimeout(callback, ms);
+  },
+  clearTimeout(handle) {
+    clearTimeout(handle as ReturnType<typeof setTimeout>);
+  },
+};
+
+/**
+ * Resolves once `ms` have passed on `clock`, or rejects with the signal's reason when `signal`
+ * aborts. The timer is cleared on abort, so nothing is left pending.
+ */
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      timer.cancel();
+      reject(signal?.reason);
+    };
+    const timer = atDeadline(clock, clock.now + ms, () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

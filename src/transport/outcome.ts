@@ -1,0 +1,69 @@
+/**
+ * Why a probe ended, as recorded in traces. `status` is any HTTP response (success or not);
+ * every other kind is a failure that produced no response.
+ */
+export type ProbeOutcome =
+  | { readonly kind: 'status'; readonly status: number }
+  | { readonly kind: 'timeout' }
+  | { readonly kind: 'refused' }
+  | { readonly kind: 'reset' }
+  | { readonly kind: 'closed' }
+  | { readonly kind: 'invalid-url' }
+  | { readonly kind: 'error'; readonly code: string };
+
+/** Outcome kinds that carry no status. */
+export type FailureKind = Exclude<ProbeOutcome['kind'], 'status' | 'error'>;
+
+/** Error `code`s a transport uses for each failure kind. */
+export const FAILURE_CODES: Readonly<Record<FailureKind, string>> = {
+  timeout: 'ETIMEDOUT',
+  refused: 'ECONNREFUSED',
+  reset: 'ECONNRESET',
+  closed: 'ECONNCLOSED',
+  'invalid-url': 'ERR_INVALID_URL',
+};
+
+const KIND_BY_CODE: Readonly<Record<string, FailureKind>> = {
+  ETIMEDOUT: 'timeout',
+  UND_ERR_CONNECT_TIMEOUT: 'timeout',
+  UND_ERR_HEADERS_TIMEOUT: 'timeout',
+  UND_ERR_BODY_TIMEOUT: 'timeout',
+  ECONNREFUSED: 'refused',
+  ECONNRESET: 'reset',
+  EPIPE: 'reset',
+  ECONNCLOSED: 'closed',
+  UND_ERR_SOCKET: 'closed',
+  UND_ERR_CLOSED: 'closed',
+  ERR_INVALID_URL: 'invalid-url',
+  UND_ERR_INVALID_ARG: 'invalid-url',
+};
+
+/** Maps a transport's rejection to an outcome by its `code` (also looking at `cause.code`). */
+export function outcomeOfError(error: unknown): ProbeOutcome {
+  const code = errorCode(error);
+  const kind = code === undefined ? undefined : KIND_BY_CODE[code];
+  if (kind) return { kind };
+  return { kind: 'error', code: code ?? 'EUNKNOWN' };
+}
+
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Creates an `Error` with a `code`, as transports reject with. */
+export function transportError(kind: FailureKind, message: string): Error & { code: string } {
+  return Object.assign(new Error(message), { code: FAILURE_CODES[kind] });
+}
+
+/** One short word for an outcome: `200`, `timeout`, `reset`, … (used in traces and timelines). */
+export function describeOutcome(outcome: ProbeOutcome): string {
+  if (outcome.kind === 'status') return String(outcome.status);
+  if (outcome.kind === 'error') return `error:${outcome.code}`;
+  return outcome.kind;
+}

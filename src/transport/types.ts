@@ -1,0 +1,25 @@
+/** One probe request: a GET of `url`, to be abandoned when `signal` aborts. */
+export interface ProbeRequest {
+  readonly url: string;
+  /**
+   * The checker's request timeout in ms. Informational: the checker enforces it on its own
+   * clock and aborts `signal`; a transport must not start a second, competing timer.
+   */
+  readonly timeout: number;
+  readonly signal: AbortSignal;
+}
+
+/** What a transport reports for a response: only the status matters to the checker. */
+export interface ProbeResponse {
+  readonly status: number;
+}
+
+/**
+ * The seam between the checker and the network: one GET, resolving with the status or
+ * rejecting (every rejection is a probe failure). Rejections should carry a `code`
+ * (`ECONNREFUSED`, `ECONNRESET`, `ETIMEDOUT`, `ERR_INVALID_URL`, …) so traces can say why.
+ *
+ * @example
+ * const alwaysOk: Transport = async () => ({ status: 200 });
+ */
+export type Transport = (request: ProbeRequest) => Promise<ProbeResponse>;
