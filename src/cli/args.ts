@@ -13,9 +13,13 @@ export function parseCommandArgs<const O extends Options>(
   args: string[],
   options: O,
   allowPositionals = true,
-) {
+): { values: Record<keyof O, string | boolean | undefined>; positionals: string[] } {
   try {
-    return parseArgs({ args, options, allowPositionals, strict: true });
+    const parsed = parseArgs({ args, options, allowPositionals, strict: true });
+    return parsed as unknown as {
+      values: Record<keyof O, string | boolean | undefined>;
+      positionals: string[];
+    };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ProbekitError(
