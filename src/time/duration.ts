@@ -42,9 +42,13 @@ export function parseDuration(input: string, what = 'duration'): number {
       if (/^\d+(\.\d*)?$/.test(rest)) {
         return fail(`the number ${rest} has no unit`, `Add a unit, e.g. "${rest}ms" or "${rest}s"`);
       }
+      const number = /^(\d+(?:\.\d*)?|\.\d+)/.exec(rest)?.[0] ?? '';
+      const column = position + number.length + 1;
       return fail(
-        `unexpected ${describeValue(rest)} at column ${position + 1}`,
-        'Use a number followed by one of the units h, m, s, ms, us, ns (e.g. "1m30s")',
+        `unexpected ${describeValue(text.slice(column - 1))} at column ${column}`,
+        number
+          ? 'Expected a unit right after the number: h, m, s, ms, us or ns (e.g. "1m30s")'
+          : 'Use a number followed by one of the units h, m, s, ms, us, ns (e.g. "1m30s")',
       );
     }
     total += Number(match[1]) * (UNIT_MS[match[2] as string] as number);

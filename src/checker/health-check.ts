@@ -1,0 +1,211 @@
+import { ProbekitError } from '../errors.js';
+import { sleep } from '../time/clock.js';
+import { Ticker } from '../time/ticker.js';
+import type { Transport } from '../transport/types.js';
+import { BufferedChannel } from './channel.js';
+import { type CounterState, INITIAL_COUNTER, step } from './counter.js';
+import { defaultTransport } from './default-transport.js';
+import type { CheckEvent } from './events.js';
+import { type HealthCheckOptions, type Option, resolveOptions } from './options.js';
+import { runProbe } from './probe.js';
+
+/** Where the loop is: the explicit, inspectable state of a running check. */
+export type LoopPhase = 'initial-delay' | 'waiting-for-tick' | 'probing' | 'blocked' | 'stopped';
+
+/** A snapshot of a check's state (for teaching views and debugging). */
+export interface HealthCheckState {
+  readonly phase: LoopPhase;
+  readonly failureCount: number;
+  /** Probes started so far. */
+  readonly probes: number;
+}
+
+/**
+ * A running health check. Reading it (`for await`) *is* Dapr's channel read: a buffer of one,
+ * and while a value waits unread the next emit blocks the probe loop.
+ */
+export interface HealthCheck extends AsyncIterable<boolean> {
+  /** Ends the loop, aborts an in-flight probe, finishes the iterator; resolves when nothing is left running. */
+  stop(): Promise<void>;
+  /** The loop's current state. */
+  readonly state: HealthCheckState;
+  /** The options in force (defaults applied). */
+  readonly options: Readonly<Omit<HealthCheckOptions, 'observers' | 'signal'>>;
+}
+
+class EndpointHealthCheck implements HealthCheck {
+  readonly #url: string;
+  readonly #options: HealthCheckOptions;
+  readonly #stopController = new AbortController();
+  readonly #channel: BufferedChannel<boolean>;
+  readonly #ticker: Ticker;
+  readonly #transport: Transport;
+  readonly #closeTransport: (() => Promise<void>) | undefined;
+  readonly #loop: Promise<void>;
+  #phase: LoopPhase = 'initial-delay';
+  #counter: CounterState = INITIAL_COUNTER;
+  #probes = 0;
+  #inflight: AbortController | undefined;
+  #failure: unknown;
+  #stopping: Promise<void> | undefined;
+
+  constructor(url: string, options: HealthCheckOptions) {
+    this.#url = url;
+    this.#options = options;
+    if (options.transport) {
+      this.#transport = options.transport;
+    } else {
+      const owned = defaultTransport();
+      this.#transport = owned.transport;
+      this.#closeTransport = owned.close;
+    }
+    this.#channel = new BufferedChannel<boolean>((value) =>
+      this.#emit({ type: 'delivered', at: this.#now, value }),
+    );
+    this.#emit({ type: 'start', at: this.#now });
+    // Mirrors Dapr: the ticker starts first, then the initial delay runs (docs/semantics.md §1).
+    this.#ticker = new Ticker(options.clock, options.interval, {
+      tick: (tick) => this.#emit({ type: 'tick', at: tick.due, index: tick.index }),
+      drop: options.observers.length
+        ? (tick) => this.#emit({ type: 'tick-dropped', at: tick.due, index: tick.index })
+        : undefined,
+    });
+    this.#loop = this.#run().catch((error: unknown) => {
+      if (!this.#stopController.signal.aborted) this.#fail(error);
+    });
+    const external = options.signal;
+    if (external) {
+      if (external.aborted) void this.stop();
+      else
+        external.addEventListener('abort', () => void this.stop(), {
+          once: true,
+          signal: this.#stopController.signal,
+        });
+    }
+  }
+
+  get state(): HealthCheckState {
+    return { phase: this.#phase, failureCount: this.#counter.failureCount, probes: this.#probes };
+  }
+
+  get options(): Readonly<Omit<HealthCheckOptions, 'observers' | 'signal'>> {
+    const { observers: _observers, signal: _signal, ...rest } = this.#options;
+    return rest;
+  }
+
+  get #now(): number {
+    return this.#options.clock.now;
+  }
+
+  async #run(): Promise<void> {
+    const { clock, initialDelay, requestTimeout, failureThreshold, successStatusCode } = this.#options;
+    const stop = this.#stopController.signal;
+    await sleep(clock, initialDelay, stop);
+    this.#emit({ type: 'delay-end', at: this.#now });
+    while (!stop.aborted) {
+      this.#phase = 'waiting-for-tick';
+      const tick = await this.#ticker.next(stop);
+      this.#phase = 'probing';
+      const probe = this.#probes++;
+      this.#emit({ type: 'probe-start', at: this.#now, probe, tick: tick.index });
+      const controller = new AbortController();
+      this.#inflight = controller;
+      const outcome = await runProbe(this.#transport, this.#url, requestTimeout, clock, controller);
+      this.#inflight = undefined;
+      if (stop.aborted) return;
+      const success = outcome.kind === 'status' && outcome.status === successStatusCode;
+      const next = step(this.#counter, success, failureThreshold);
+      this.#counter = next.state;
+      this.#emit({
+        type: 'probe-end',
+        at: this.#now,
+        probe,
+        outcome,
+        success,
+        failureCount: next.state.failureCount,
+        rule: next.rule,
+      });
+      if (next.signal !== undefined) await this.#send(next.signal, probe);
+    }
+  }
+
+  async #send(value: boolean, probe: number): Promise<void> {
+    this.#emit({ type: 'signal', at: this.#now, value, probe });
+    if (this.#channel.full) {
+      this.#phase = 'blocked';
+      this.#emit({ type: 'blocked', at: this.#now, value });
+    }
+    const immediate = await this.#channel.send(value);
+    if (immediate === false) this.#emit({ type: 'unblocked', at: this.#now });
+  }
+
+  #emit(event: CheckEvent): void {
+    for (const observer of this.#options.observers) {
+      try {
+        observer(event);
+      } catch (error) {
+        this.#fail(error);
+      }
+    }
+  }
+
+  /** A bug (a throwing observer or transport): stop, and let the iterator reject with it. */
+  #fail(error: unknown): void {
+    if (this.#failure === undefined) this.#failure = error;
+    void this.stop();
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= this.#shutdown();
+    return this.#stopping;
+  }
+
+  async #shutdown(): Promise<void> {
+    const reason = new ProbekitError('ERR_PROBEKIT_STOPPED', 'The health check was stopped.');
+    this.#stopController.abort(reason);
+    this.#inflight?.abort(reason);
+    this.#ticker.stop();
+    this.#channel.close();
+    await this.#loop;
+    this.#phase = 'stopped';
+    await this.#closeTransport?.();
+    this.#emit({ type: 'stop', at: this.#now });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<boolean, undefined> {
+    return {
+      next: async () => {
+        const result = await this.#channel.receive();
+        if (result.done && this.#failure !== undefined) throw this.#failure;
+        return result;
+      },
+      // Breaking out of `for await` stops the check: nobody is left to read it.
+      return: async () => {
+        await this.stop();
+        return { done: true, value: undefined };
+      },
+    };
+  }
+}
+
+/**
+ * Starts probing `url` — Dapr v1.0's `StartEndpointHealthCheck`, faithfully: a Go ticker that
+ * starts before the initial delay, one probe at a time, `true` on every success, one `false`
+ * per failure streak reaching the threshold, and a channel of one that blocks the loop when
+ * nobody reads. Options are validated at once (a ProbekitError, never a later crash).
+ *
+ * @example
+ * const check = startEndpointHealthCheck('http://127.0.0.1:8080/healthz', withInterval(1000));
+ * for await (const healthy of check) {
+ *   console.log(healthy ? 'up' : 'down');
+ * }
+ */
+export function startEndpointHealthCheck(url: string, ...opts: Option[]): HealthCheck {
+  if (typeof url !== 'string') {
+    throw new ProbekitError(
+      'ERR_PROBEKIT_INVALID_OPTION',
+      `Failed to start the health check: the address ${String(url)} is not a string. Pass a URL such as "http://127.0.0.1:8080/healthz".`,
+    );
+  }
+  return new EndpointHealthCheck(url, resolveOptions(opts));
+}

@@ -1,0 +1,241 @@
+import { describeValue, ProbekitError } from '../errors.js';
+import { type Clock, systemClock } from '../time/clock.js';
+import type { Transport } from '../transport/types.js';
+import type { CheckEvent } from './events.js';
+
+/** The checker's settings after defaults and options are applied. */
+export interface HealthCheckOptions {
+  /** ms to wait before reading the first tick (the ticker is already running). */
+  initialDelay: number;
+  /** ms a probe may take; a later response is a failure. */
+  requestTimeout: number;
+  /** Failures in a row that emit `false` (once per streak; 0 or less never emits `false`). */
+  failureThreshold: number;
+  /** ms between ticks. */
+  interval: number;
+  /** The one status code that counts as success. */
+  successStatusCode: number;
+  clock: Clock;
+  /** `undefined` means: use (and own) a fresh `httpTransport()`. */
+  transport: Transport | undefined;
+  signal: AbortSignal | undefined;
+  observers: Array<(event: CheckEvent) => void>;
+}
+
+/** A Dapr-style functional option: applied in order over the defaults, a later one wins. */
+export type Option = (options: HealthCheckOptions) => void;
+
+/**
+ * Dapr v1.0's defaults (`applyDefaults` in pkg/health/health.go).
+ * Note the 1 s initial delay is invisible behind the 5 s ticker: the first probe is at 5 s.
+ */
+export const DEFAULTS = Object.freeze({
+  initialDelay: 1000,
+  requestTimeout: 2000,
+  failureThreshold: 2,
+  interval: 5000,
+  successStatusCode: 200,
+});
+
+/** Applies the defaults, then each option in order, then validates the result. */
+export function resolveOptions(opts: readonly Option[]): HealthCheckOptions {
+  const options: HealthCheckOptions = {
+    ...DEFAULTS,
+    clock: systemClock,
+    transport: undefined,
+    signal: undefined,
+    observers: [],
+  };
+  for (const [position, option] of opts.entries()) {
+    if (typeof option !== 'function') {
+      throw invalid(
+        `option #${position + 1}`,
+        option,
+        'is not an option function',
+        'Pass options made by withInterval(), withRequestTimeout(), …',
+      );
+    }
+    option(options);
+  }
+  validate(options);
+  return options;
+}
+
+function invalid(name: string, value: unknown, reason: string, hint: string): ProbekitError {
+  return new ProbekitError(
+    'ERR_PROBEKIT_INVALID_OPTION',
+    `Failed to start the health check: ${name} ${describeValue(value)} ${reason}. ${hint}.`,
+  );
+}
+
+function validate(o: HealthCheckOptions): void {
+  const finite = (name: string, value: number) => {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw invalid(name, value, 'is not a finite number', 'Pass a number of milliseconds');
+    }
+  };
+  finite('interval', o.interval);
+  if (o.interval <= 0) {
+    // Dapr panics here (time.NewTicker: non-positive interval); we refuse at call time instead.
+    throw invalid(
+      'interval',
+      o.interval,
+      'is not positive',
+      'Use an interval above 0 ms, e.g. withInterval(5000)',
+    );
+  }
+  finite('initialDelay', o.initialDelay);
+  if (o.initialDelay < 0) throw invalid('initialDelay', o.initialDelay, 'is negative', 'Use 0 or more ms');
+  finite('requestTimeout', o.requestTimeout);
+  if (o.requestTimeout < 0) {
+    throw invalid(
+      'requestTimeout',
+      o.requestTimeout,
+      'is negative',
+      'Use 0 or more ms (0 fails every probe at once)',
+    );
+  }
+  if (!Number.isSafeInteger(o.failureThreshold)) {
+    throw invalid(
+      'failureThreshold',
+      o.failureThreshold,
+      'is not a whole number',
+      'Use an integer such as 2',
+    );
+  }
+  if (!Number.isInteger(o.successStatusCode) || o.successStatusCode < 100 || o.successStatusCode > 599) {
+    throw invalid(
+      'successStatusCode',
+      o.successStatusCode,
+      'is not an HTTP status code',
+      'Use an integer from 100 to 599, e.g. 200',
+    );
+  }
+  if (!o.clock || typeof o.clock.setTimeout !== 'function' || typeof o.clock.clearTimeout !== 'function') {
+    throw invalid('clock', o.clock, 'is not a Clock', 'Pass an object with now, setTimeout and clearTimeout');
+  }
+  if (o.transport !== undefined && typeof o.transport !== 'function') {
+    throw invalid(
+      'transport',
+      o.transport,
+      'is not a function',
+      'A Transport is (request) => Promise<{ status }>',
+    );
+  }
+}
+
+/**
+ * Sets the delay before the first tick is read. Mirrors Dapr: the ticker is already running,
+ * so the first probe happens at the first tick *after* the delay ends or, if ticks came due
+ * during the delay, at once with the first of them (the rest were dropped).
+ *
+ * @example
+ * startEndpointHealthCheck(url, withInitialDelay(250), withInterval(100)); // probes at 250, 300, 400
+ */
+export function withInitialDelay(ms: number): Option {
+  return (o) => {
+    o.initialDelay = ms;
+  };
+}
+
+/**
+ * Sets how long one probe may take (ms). 0 fails every probe at once without sending it.
+ *
+ * @example
+ * startEndpointHealthCheck(url, withRequestTimeout(500));
+ */
+export function withRequestTimeout(ms: number): Option {
+  return (o) => {
+    o.requestTimeout = ms;
+  };
+}
+
+/**
+ * Sets how many failures in a row emit `false`. Exactly one `false` per streak. A threshold of
+ * 0 or less is accepted (as in Dapr) but never emits `false`: a trap, not a feature.
+ *
+ * @example
+ * startEndpointHealthCheck(url, withFailureThreshold(3));
+ */
+export function withFailureThreshold(n: number): Option {
+  return (o) => {
+    o.failureThreshold = n;
+  };
+}
+
+/**
+ * Sets the ticker's interval (ms). Must be above 0.
+ *
+ * @example
+ * startEndpointHealthCheck(url, withInterval(100));
+ */
+export function withInterval(ms: number): Option {
+  return (o) => {
+    o.interval = ms;
+  };
+}
+
+/**
+ * Sets the one status that counts as success (exact match: 204 does not pass for 200).
+ *
+ * @example
+ * startEndpointHealthCheck(url, withSuccessStatusCode(204));
+ */
+export function withSuccessStatusCode(code: number): Option {
+  return (o) => {
+    o.successStatusCode = code;
+  };
+}
+
+/**
+ * Runs the checker on another clock, e.g. `FakeTimers.createClock()` for virtual time.
+ *
+ * @example
+ * const clock = FakeTimers.createClock(0);
+ * startEndpointHealthCheck(url, withClock(clock), withTransport(endpoint.transport));
+ */
+export function withClock(clock: Clock): Option {
+  return (o) => {
+    o.clock = clock;
+  };
+}
+
+/**
+ * Probes through another transport (an in-process endpoint, a custom client). The checker
+ * does not close a transport it was given.
+ *
+ * @example
+ * startEndpointHealthCheck('http://svc/healthz', withTransport(async () => ({ status: 200 })));
+ */
+export function withTransport(transport: Transport): Option {
+  return (o) => {
+    o.transport = transport;
+  };
+}
+
+/**
+ * Stops the check when `signal` aborts (as `stop()` does).
+ *
+ * @example
+ * const controller = new AbortController();
+ * startEndpointHealthCheck(url, withAbortSignal(controller.signal));
+ */
+export function withAbortSignal(signal: AbortSignal): Option {
+  return (o) => {
+    o.signal = signal;
+  };
+}
+
+/**
+ * Receives every event of the loop (ticks, dropped ticks, probes, counter, signals, blocking),
+ * each stamped with the clock's time. Observers must not throw; one that does stops the check
+ * and the error surfaces from the iterator.
+ *
+ * @example
+ * startEndpointHealthCheck(url, withObserver((e) => console.log(e.at, e.type)));
+ */
+export function withObserver(observer: (event: CheckEvent) => void): Option {
+  return (o) => {
+    o.observers.push(observer);
+  };
+}
