@@ -1,0 +1,108 @@
+import type { CheckEvent } from '../checker/events.js';
+import { describeOutcome } from '../transport/outcome.js';
+import type { ScenarioOptions, Trace, TraceProbe, TraceSignal } from './types.js';
+
+/**
+ * Builds a {@link Trace} from a checker's events (pass `observe` to `withObserver`). Times are
+ * made relative to the check's `start` event.
+ *
+ * @example
+ * const recorder = new TraceRecorder();
+ * const check = startEndpointHealthCheck(url, withObserver(recorder.observe));
+ * // … later
+ * const trace = recorder.finish(clock.now);
+ */
+export class TraceRecorder {
+  #origin: number | undefined;
+  #delayEnd: number | undefined;
+  readonly #probes: TraceProbe[] = [];
+  readonly #signals: TraceSignal[] = [];
+  readonly #emitted: number[] = [];
+  readonly #delivered: number[] = [];
+  readonly #dropped: number[] = [];
+  readonly #blocked: Array<{ from: number; to?: number }> = [];
+  readonly #source: string;
+  readonly #options: ScenarioOptions | undefined;
+
+  constructor({ source = 'probekit', options }: { source?: string; options?: ScenarioOptions } = {}) {
+    this.#source = source;
+    this.#options = options;
+  }
+
+  /** The observer to pass to `withObserver`. */
+  readonly observe = (event: CheckEvent): void => {
+    if (event.type === 'start') {
+      this.#origin = event.at;
+      return;
+    }
+    const at = this.#relative(event.at);
+    switch (event.type) {
+      case 'delay-end':
+        this.#delayEnd = at;
+        break;
+      case 'tick':
+        this.#delivered.push(at);
+        break;
+      case 'tick-dropped':
+        this.#dropped.push(at);
+        break;
+      case 'probe-start':
+        this.#probes.push({ index: event.probe, start: at });
+        break;
+      case 'probe-end': {
+        const probe = this.#probes.find((p) => p.index === event.probe);
+        if (probe) {
+          probe.end = at;
+          probe.outcome = describeOutcome(event.outcome);
+          probe.success = event.success;
+          probe.failureCount = event.failureCount;
+        }
+        break;
+      }
+      case 'signal':
+        this.#emitted.push(at);
+        break;
+      case 'delivered': {
+        const emittedAt = this.#emitted[this.#signals.length] ?? at;
+        this.#signals.push(
+          emittedAt === at ? { at, value: event.value } : { at, value: event.value, emittedAt },
+        );
+        break;
+      }
+      case 'blocked':
+        this.#blocked.push({ from: at });
+        break;
+      case 'unblocked': {
+        const open = this.#blocked.at(-1);
+        if (open && open.to === undefined) open.to = at;
+        break;
+      }
+      default:
+        break;
+    }
+  };
+
+  /** The trace so far, cut at `end` (clock time). Call once the check has stopped. */
+  finish(end: number): Trace {
+    const durationMs = this.#relative(end);
+    // Copies: events after the cut (a late read, a probe ending on stop) must not leak in.
+    const trace: Trace = {
+      source: this.#source,
+      durationMs,
+      probes: this.#probes.filter((p) => p.start <= durationMs).map((p) => ({ ...p })),
+      signals: this.#signals.filter((s) => s.at <= durationMs).map((s) => ({ ...s })),
+    };
+    if (this.#delayEnd !== undefined) trace.delayEnd = this.#delayEnd;
+    trace.ticks = {
+      delivered: [...this.#delivered].sort((a, b) => a - b),
+      dropped: [...this.#dropped].sort((a, b) => a - b).filter((t) => t <= durationMs),
+    };
+    if (this.#blocked.length) trace.blocked = this.#blocked.map((b) => ({ ...b }));
+    if (this.#options) trace.options = this.#options;
+    return trace;
+  }
+
+  #relative(at: number): number {
+    return at - (this.#origin ?? 0);
+  }
+}
