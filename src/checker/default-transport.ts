@@ -1,6 +1,8 @@
+import { httpTransport } from '../transport/http.js';
 import type { Transport } from '../transport/types.js';
 
-/** The transport a check owns when none is injected; closed when the check stops. */
+/** The transport a check owns when none is injected: a fresh `httpTransport()`, closed on stop. */
 export function defaultTransport(): { transport: Transport; close(): Promise<void> } {
-  throw new Error('httpTransport is not wired yet');
+  const transport = httpTransport();
+  return { transport, close: () => transport.close() };
 }

@@ -53,7 +53,7 @@ export interface VirtualRunResult {
   requests: number[];
   signals: Array<{ at: number; value: boolean }>;
   events: CheckEvent[];
-  clock: FakeTimers.NodeClock | FakeTimers.BrowserClock;
+  clock: ReturnType<typeof FakeTimers.createClock>;
   timersLeft: number;
 }
 
@@ -75,7 +75,7 @@ export async function virtualRun(
   );
   const signals: Array<{ at: number; value: boolean }> = [];
   const reading = (async () => {
-    if (readAt > 0) await new Promise<void>((resolve) => clock.setTimeout(resolve, readAt));
+    if (readAt > 0) await new Promise<void>((resolve) => clock.setTimeout(() => resolve(), readAt));
     for await (const value of check) signals.push({ at: clock.now, value });
   })();
   await clock.tickAsync(until);
