@@ -50,6 +50,11 @@ export interface TraceProbe {
   success?: boolean;
   /** The failure count after this probe (absent when the implementation cannot report it). */
   failureCount?: number;
+  /**
+   * `false` when the checker failed the probe without sending a request (requestTimeout 0, an
+   * unparsable address). Such probes are invisible to an endpoint, so comparisons skip them.
+   */
+  sent?: boolean;
 }
 
 /** One value the consumer received. */

@@ -1,0 +1,50 @@
+import { startEndpointHealthCheck, withClock, withObserver, withTransport } from '../checker/index.js';
+import { optionsFromScenario } from './reference-adapter.js';
+import { playScenario } from './run.js';
+import { TraceRecorder } from './trace-recorder.js';
+import type { Scenario, Trace } from './types.js';
+
+/**
+ * Runs the reference checker (Dapr v1.0, faithfully) against the scenario's endpoint on a
+ * virtual clock: deterministic to the millisecond. The trace is the loop's full view —
+ * failure counts, ticks delivered and dropped, the end of the initial delay, blocked periods,
+ * when each signal was emitted and received — and marks probes failed without a request
+ * (`sent: false`, e.g. requestTimeout 0), which no endpoint can see.
+ *
+ * @example
+ * const trace = await simulate({ id: 'streaks', description: '…', rules: ['count.one-false-per-streak'],
+ *   level: 'core', options: { intervalMs: 100, initialDelayMs: 0 }, script: '200, 503*3, 200', durationMs: 650 });
+ */
+export async function simulate(scenario: Scenario): Promise<Trace> {
+  const recorder = new TraceRecorder({ source: 'simulate', options: scenario.options });
+  const sent: boolean[] = [];
+  let requests = 0;
+  let requestsAtProbeStart = 0;
+  let trace: Trace | undefined;
+  await playScenario(
+    scenario,
+    (url, { clock, transport }) =>
+      startEndpointHealthCheck(
+        url,
+        ...optionsFromScenario(scenario.options),
+        withClock(clock),
+        withTransport((request) => {
+          requests++;
+          return transport(request);
+        }),
+        withObserver((event) => {
+          // Probes run one at a time and call the transport at once or not at all.
+          if (event.type === 'probe-start') requestsAtProbeStart = requests;
+          if (event.type === 'probe-end') sent[event.probe] = requests > requestsAtProbeStart;
+          recorder.observe(event);
+        }),
+      ),
+    'simulate',
+    () => {
+      trace = recorder.finish(scenario.durationMs);
+    },
+  );
+  if (!trace) throw new Error('unreachable: the scenario was never cut');
+  for (const probe of trace.probes) if (sent[probe.index] === false) probe.sent = false;
+  return trace;
+}
