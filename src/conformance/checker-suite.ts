@@ -24,9 +24,20 @@ export interface CheckerConformanceOptions {
  */
 export async function runCheckerCase(scenario: Scenario, adapter: CheckerAdapter): Promise<CaseResult> {
   const started = systemClock.now;
-  const base = { id: scenario.id, level: scenario.level, description: scenario.description, rules: scenario.rules };
+  const base = {
+    id: scenario.id,
+    level: scenario.level,
+    description: scenario.description,
+    rules: scenario.rules,
+  };
   if (!scenario.expected) {
-    return { ...base, status: 'error', diffs: [], message: 'The scenario has no expected trace.', elapsedMs: 0 };
+    return {
+      ...base,
+      status: 'error',
+      diffs: [],
+      message: 'The scenario has no expected trace.',
+      elapsedMs: 0,
+    };
   }
   try {
     const actual = await runScenario(scenario, adapter);

@@ -39,7 +39,11 @@ const fmt = (ms: number | undefined) => (ms === undefined ? '—' : `${Math.roun
  * const diffs = compareTraces(scenario.expected, actual, { tolerance: 10 });
  * if (diffs.length) console.log(formatDiff(diffs, scenario.expected, actual));
  */
-export function compareTraces(expected: Trace, actual: Trace, { tolerance = 0 }: CompareOptions = {}): TraceDiff[] {
+export function compareTraces(
+  expected: Trace,
+  actual: Trace,
+  { tolerance = 0 }: CompareOptions = {},
+): TraceDiff[] {
   const cutoff = expected.durationMs - tolerance;
   const diffs: TraceDiff[] = [];
   const visible = (p: Trace['probes'][number]) => p.start <= cutoff && p.sent !== false;
@@ -67,9 +71,20 @@ export function compareTraces(expected: Trace, actual: Trace, { tolerance = 0 }:
     }
     const bothEnded = e.end !== undefined && a.end !== undefined && e.end <= cutoff && a.end <= cutoff;
     if (bothEnded && e.outcome !== undefined && a.outcome !== undefined && e.outcome !== a.outcome) {
-      diffs.push({ kind: 'probe-outcome', index, at: e.end ?? e.start, expected: e.outcome, actual: a.outcome });
+      diffs.push({
+        kind: 'probe-outcome',
+        index,
+        at: e.end ?? e.start,
+        expected: e.outcome,
+        actual: a.outcome,
+      });
     }
-    if (bothEnded && e.failureCount !== undefined && a.failureCount !== undefined && e.failureCount !== a.failureCount) {
+    if (
+      bothEnded &&
+      e.failureCount !== undefined &&
+      a.failureCount !== undefined &&
+      e.failureCount !== a.failureCount
+    ) {
       diffs.push({
         kind: 'failure-count',
         index,
@@ -98,7 +113,13 @@ export function compareTraces(expected: Trace, actual: Trace, { tolerance = 0 }:
       continue;
     }
     if (e.value !== a.value) {
-      diffs.push({ kind: 'signal-value', index, at: e.at, expected: String(e.value), actual: String(a.value) });
+      diffs.push({
+        kind: 'signal-value',
+        index,
+        at: e.at,
+        expected: String(e.value),
+        actual: String(a.value),
+      });
     } else if (Math.abs(e.at - a.at) > tolerance) {
       diffs.push({ kind: 'signal-time', index, at: e.at, expected: fmt(e.at), actual: fmt(a.at) });
     }
@@ -114,7 +135,8 @@ function timelineLines(trace: Trace): Array<{ at: number; text: string }> {
     const count = p.failureCount === undefined ? '' : ` (failures ${p.failureCount})`;
     lines.push({ at: p.start, text: `probe #${p.index} at ${fmt(p.start)}${result}${count}` });
   }
-  for (const [i, s] of trace.signals.entries()) lines.push({ at: s.at, text: `signal #${i} ${s.value} at ${fmt(s.at)}` });
+  for (const [i, s] of trace.signals.entries())
+    lines.push({ at: s.at, text: `signal #${i} ${s.value} at ${fmt(s.at)}` });
   return lines.sort((a, b) => a.at - b.at);
 }
 
@@ -130,7 +152,12 @@ function around(trace: Trace, at: number, count = 3): string[] {
  * happened, the surrounding events of both traces, the rules at stake, and how many other
  * differences follow.
  */
-export function formatDiff(diffs: readonly TraceDiff[], expected: Trace, actual: Trace, rules: readonly string[] = []): string {
+export function formatDiff(
+  diffs: readonly TraceDiff[],
+  expected: Trace,
+  actual: Trace,
+  rules: readonly string[] = [],
+): string {
   const first = diffs[0];
   if (!first) return 'The traces match.';
   const lines = [

@@ -40,7 +40,10 @@ export function loadScenarios(dir: string = CHECKER_FIXTURES_DIR): ScenarioFile[
     try {
       value = JSON.parse(readFileSync(file, 'utf8'));
     } catch (error) {
-      throw new ProbekitError('ERR_PROBEKIT_INVALID_SCENARIO', `Failed to read ${file}: ${(error as Error).message}.`);
+      throw new ProbekitError(
+        'ERR_PROBEKIT_INVALID_SCENARIO',
+        `Failed to read ${file}: ${(error as Error).message}.`,
+      );
     }
     const scenario = parseScenario(value, file);
     const previous = seen.get(scenario.id);
@@ -56,7 +59,10 @@ export function loadScenarios(dir: string = CHECKER_FIXTURES_DIR): ScenarioFile[
 }
 
 /** Keeps the scenarios of the given levels (all when `levels` is absent or empty). */
-export function selectLevels<T extends { scenario: Scenario }>(files: T[], levels?: readonly ScenarioLevel[]): T[] {
+export function selectLevels<T extends { scenario: Scenario }>(
+  files: T[],
+  levels?: readonly ScenarioLevel[],
+): T[] {
   if (!levels || levels.length === 0) return files;
   return files.filter(({ scenario }) => levels.includes(scenario.level));
 }

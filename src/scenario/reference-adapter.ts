@@ -32,5 +32,10 @@ export function optionsFromScenario(options: ScenarioOptions): Option[] {
 export const referenceAdapter: CheckerAdapter = {
   name: 'probekit reference (Dapr v1.0)',
   start: (url, options, { clock, transport }) =>
-    startEndpointHealthCheck(url, ...optionsFromScenario(options), withClock(clock), withTransport(transport)),
+    startEndpointHealthCheck(
+      url,
+      ...optionsFromScenario(options),
+      withClock(clock),
+      withTransport(transport),
+    ),
 };

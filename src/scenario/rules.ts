@@ -11,7 +11,8 @@ export const RULES = {
     'At equal instants a tick comes first: a tick due when the delay or a probe ends is settled before the loop reads (§1 Scheduling 2).',
   'schedule.stale-tick':
     'Probes run one at a time; a tick that waited is taken at once, so the next probe starts immediately (§1 Scheduling 3).',
-  'probe.exact-status': 'Success iff a response arrives in time with exactly the success status (§1 One probe).',
+  'probe.exact-status':
+    'Success iff a response arrives in time with exactly the success status (§1 One probe).',
   'probe.no-redirect': '3xx responses are not followed: they are failures (§1 One probe).',
   'probe.timeout':
     'A probe that has no response by start + requestTimeout is a failure at that instant, even if 200 comes later (§1 One probe).',
@@ -24,7 +25,8 @@ export const RULES = {
   'count.threshold-nonpositive': 'A threshold of 0 or less never emits false (§1 Counting).',
   'channel.backpressure':
     'The signal channel holds one value: while it is full the next emit blocks the loop and no probes happen (§1 The signal channel).',
-  'channel.no-loss': 'A consumer that reads late still gets every emitted value, in order (§1 The signal channel).',
+  'channel.no-loss':
+    'A consumer that reads late still gets every emitted value, in order (§1 The signal channel).',
   'defaults.dapr':
     'Defaults: initial delay 1 s, timeout 2 s, threshold 2, interval 5 s, success 200; the first probe is at 5 s (§1 Options).',
 } as const;

@@ -55,7 +55,13 @@ export async function playScenario(
   const signals: TraceSignal[] = [];
   const reading = new AbortController();
   const reader = (async () => {
-    if (scenario.readDelayMs) await sleep(clock, scenario.readDelayMs, reading.signal);
+    if (scenario.readDelayMs) {
+      try {
+        await sleep(clock, scenario.readDelayMs, reading.signal);
+      } catch {
+        return; // The run was cut before the consumer started reading.
+      }
+    }
     for await (const value of run) signals.push({ at: clock.now, value });
   })();
   // Surface a failing reader only after the cut (an error here is the implementation's).
@@ -89,7 +95,10 @@ export async function playScenario(
       `Failed to run scenario ${scenario.id} against ${source}: its iterator did not finish within ${STOP_GRACE_MS} ms of stop(). An adapter's stop() must end the iteration.`,
     );
   }
-  if (finished !== undefined && !(finished instanceof ProbekitError && finished.code === 'ERR_PROBEKIT_STOPPED')) {
+  if (
+    finished !== undefined &&
+    !(finished instanceof ProbekitError && finished.code === 'ERR_PROBEKIT_STOPPED')
+  ) {
     const reason = finished instanceof Error ? finished.message : String(finished);
     throw new ProbekitError(
       'ERR_PROBEKIT_PROTOCOL',

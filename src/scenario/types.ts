@@ -28,6 +28,8 @@ export interface Scenario {
   options: ScenarioOptions;
   /** The endpoint's behaviour script, in the endpoint DSL (e.g. `"200, 503*3, hang, 200..."`). */
   script: string;
+  /** Seeds the endpoint's random choices (default 0): the same seed replays the same run. */
+  seed?: number;
   /** When the consumer starts reading the signals (ms from the start). Default 0. */
   readDelayMs?: number;
   durationMs: number;

@@ -33,7 +33,9 @@ export function scenarioProblems(value: unknown): string[] {
   const validate = validator();
   if (!validate(value)) return (validate.errors ?? []).map(describeError);
   const scenario = value as Scenario;
-  return scenario.rules.filter((rule) => !isRuleId(rule)).map((rule) => `/rules unknown rule ${JSON.stringify(rule)}`);
+  return scenario.rules
+    .filter((rule) => !isRuleId(rule))
+    .map((rule) => `/rules unknown rule ${JSON.stringify(rule)}`);
 }
 
 /**

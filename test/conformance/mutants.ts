@@ -73,7 +73,10 @@ async function probeOnce(
 ): Promise<ProbeOutcome> {
   if (bug.noTimeout) {
     try {
-      return { kind: 'status', status: (await transport({ url, timeout, signal: controller.signal })).status };
+      return {
+        kind: 'status',
+        status: (await transport({ url, timeout, signal: controller.signal })).status,
+      };
     } catch (error) {
       return outcomeOfError(error);
     }
@@ -109,7 +112,12 @@ export function mutant(name: string, bug: Bug): CheckerAdapter {
           } else if (k > 1) await sleep(clock, o.interval, stop.signal);
           inflight = new AbortController();
           let outcome = await probeOnce(bug, transport, url, o.timeout, clock, inflight);
-          if (bug.followRedirects && outcome.kind === 'status' && outcome.status >= 300 && outcome.status < 400) {
+          if (
+            bug.followRedirects &&
+            outcome.kind === 'status' &&
+            outcome.status >= 300 &&
+            outcome.status < 400
+          ) {
             inflight = new AbortController();
             outcome = await probeOnce(bug, transport, url, o.timeout, clock, inflight);
           }
@@ -149,10 +157,22 @@ export function mutant(name: string, bug: Bug): CheckerAdapter {
 
 /** The broken checkers the suite must catch, each with the scenario expected to catch it. */
 export const MUTANTS: ReadonlyArray<{ adapter: CheckerAdapter; caughtBy: string }> = [
-  { adapter: mutant('threshold >= instead of ==', { thresholdGte: true }), caughtBy: 'streaks-one-false-per-streak' },
-  { adapter: mutant('no reset on success', { noResetOnSuccess: true }), caughtBy: 'streaks-one-false-per-streak' },
-  { adapter: mutant('true only on transitions', { transitionsOnly: true }), caughtBy: 'all-200-true-every-probe' },
-  { adapter: mutant('first probe at the initial delay', { firstProbeAtDelay: true }), caughtBy: 'first-probe-at-first-tick' },
+  {
+    adapter: mutant('threshold >= instead of ==', { thresholdGte: true }),
+    caughtBy: 'streaks-one-false-per-streak',
+  },
+  {
+    adapter: mutant('no reset on success', { noResetOnSuccess: true }),
+    caughtBy: 'streaks-one-false-per-streak',
+  },
+  {
+    adapter: mutant('true only on transitions', { transitionsOnly: true }),
+    caughtBy: 'all-200-true-every-probe',
+  },
+  {
+    adapter: mutant('first probe at the initial delay', { firstProbeAtDelay: true }),
+    caughtBy: 'first-probe-at-first-tick',
+  },
   { adapter: mutant('no dropped ticks', { noDroppedTicks: true }), caughtBy: 'delay-250-drops-tick-200' },
   { adapter: mutant('any 2xx is success', { any2xx: true }), caughtBy: 'status-204-is-failure-for-200' },
   { adapter: mutant('redirects followed', { followRedirects: true }), caughtBy: 'redirect-302-not-followed' },

@@ -1,0 +1,76 @@
+import { writeFile } from 'node:fs/promises';
+import { ProbekitError } from '../../errors.js';
+import { compareTraces, formatDiff } from '../../scenario/compare.js';
+import { CHECKER_FIXTURES_DIR, loadScenarios } from '../../scenario/fixtures.js';
+import { simulate } from '../../scenario/simulate.js';
+import { parseCommandArgs } from '../args.js';
+import { type Command, EXIT } from '../command.js';
+
+const HELP = `Usage: probekit fixtures <check|update> [--dir <folder>]
+
+Checker scenario fixtures: JSON files validated by schema/scenario.schema.json, each with the
+trace the reference checker (Dapr v1.0) produces.
+
+  check    validate every scenario against the schema and the rule catalogue, reject duplicate
+           ids, and re-simulate each one: its expected trace must not have drifted. Exit 1 on
+           any problem.
+  update   (re)write the expected trace of every scenario by simulating it.
+
+Options:
+  --dir <folder>   the fixtures folder (default: the checker fixtures shipped with probekit)
+  -h, --help       show this help`;
+
+export const fixturesCommand: Command = {
+  name: 'fixtures',
+  summary: 'validate (check) or regenerate (update) the checker scenario fixtures',
+  help: HELP,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('fixtures', args, { dir: { type: 'string' } });
+    const [action, ...extra] = positionals;
+    if ((action !== 'check' && action !== 'update') || extra.length) {
+      throw new ProbekitError(
+        'ERR_PROBEKIT_USAGE',
+        `Failed to read the arguments of "probekit fixtures": expected "check" or "update", got ${JSON.stringify(positionals.join(' '))}. See "probekit fixtures --help".`,
+      );
+    }
+    const dir = (values.dir as string | undefined) ?? CHECKER_FIXTURES_DIR;
+    let files: ReturnType<typeof loadScenarios>;
+    try {
+      files = loadScenarios(dir);
+    } catch (error) {
+      io.stderr.write(`${(error as Error).message}\n`);
+      return EXIT.failure;
+    }
+    let problems = 0;
+    for (const { file, scenario } of files) {
+      const fresh = await simulate(scenario);
+      if (action === 'update') {
+        const { expected: _old, ...definition } = scenario;
+        await writeFile(file, `${JSON.stringify({ ...definition, expected: fresh }, null, 2)}\n`);
+        continue;
+      }
+      if (!scenario.expected) {
+        problems++;
+        io.stdout.write(`✗ ${scenario.id}: no expected trace (run "probekit fixtures update")\n`);
+        continue;
+      }
+      const diffs = compareTraces(scenario.expected, fresh);
+      const same = diffs.length === 0 && JSON.stringify(scenario.expected) === JSON.stringify(fresh);
+      if (!same) {
+        problems++;
+        const detail = diffs.length
+          ? formatDiff(diffs, scenario.expected, fresh, scenario.rules)
+          : 'details differ';
+        io.stdout.write(`✗ ${scenario.id}: the expected trace drifted from simulate()\n${detail}\n`);
+      }
+    }
+    if (action === 'update') {
+      io.stdout.write(`updated ${files.length} scenarios in ${dir}\n`);
+      return EXIT.ok;
+    }
+    io.stdout.write(
+      `${files.length - problems} of ${files.length} scenarios valid and up to date (${dir})\n`,
+    );
+    return problems ? EXIT.failure : EXIT.ok;
+  },
+};

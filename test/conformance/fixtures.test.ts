@@ -1,0 +1,102 @@
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { ProbekitError } from '../../src/errors.js';
+import { CHECKER_FIXTURES_DIR, loadScenarios } from '../../src/scenario/fixtures.js';
+import { RULES } from '../../src/scenario/rules.js';
+import { simulate } from '../../src/scenario/simulate.js';
+import { scenarioProblems } from '../../src/scenario/validate.js';
+import { memoryIo } from '../support/cli-io.js';
+
+const files = loadScenarios();
+
+describe('the checker fixtures', () => {
+  it('hold at least 40 valid scenarios with unique ids, at every level', () => {
+    expect(files.length).toBeGreaterThanOrEqual(40);
+    const levels = new Set(files.map((f) => f.scenario.level));
+    expect([...levels].sort()).toEqual(['backpressure', 'core', 'timing']);
+  });
+
+  it('cover every rule of the catalogue', () => {
+    const covered = new Set(files.flatMap((f) => f.scenario.rules));
+    expect(Object.keys(RULES).filter((rule) => !covered.has(rule))).toEqual([]);
+  });
+
+  it.each(files.map((f) => [f.scenario.id, f.scenario] as const))(
+    '%s: the expected trace has not drifted from simulate()',
+    async (_, scenario) => {
+      expect(await simulate(scenario)).toEqual(scenario.expected);
+    },
+  );
+});
+
+describe('scenario validation', () => {
+  it('names the field that is wrong', () => {
+    const problems = scenarioProblems({
+      id: 'Bad Id',
+      description: 'x',
+      rules: ['nope'],
+      level: 'fast',
+      options: {},
+      script: '200',
+      durationMs: 0,
+    });
+    expect(problems.join('\n')).toMatch(/\/id must match pattern/);
+    expect(problems.join('\n')).toMatch(/\/level must be equal to one of the allowed values/);
+    expect(problems.join('\n')).toMatch(/\/durationMs must be > 0/);
+  });
+
+  it('rejects a rule that is not in the catalogue', () => {
+    const problems = scenarioProblems({
+      id: 'x',
+      description: 'x',
+      rules: ['count.bogus'],
+      level: 'core',
+      options: {},
+      script: '200',
+      durationMs: 10,
+    });
+    expect(problems).toEqual(['/rules unknown rule "count.bogus"']);
+  });
+});
+
+describe('probekit fixtures check', () => {
+  it('passes on the shipped fixtures', async () => {
+    const t = memoryIo();
+    expect(await main(['fixtures', 'check'], t.io)).toBe(0);
+    expect(t.stdout()).toMatch(
+      new RegExp(`${files.length} of ${files.length} scenarios valid and up to date`),
+    );
+  });
+
+  it('rejects a duplicate id, naming both files', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'probekit-fixtures-'));
+    await cp(join(CHECKER_FIXTURES_DIR, 'hang-times-out.json'), join(dir, 'a.json'));
+    await cp(join(CHECKER_FIXTURES_DIR, 'hang-times-out.json'), join(dir, 'b.json'));
+    expect(() => loadScenarios(dir)).toThrow(ProbekitError);
+    const t = memoryIo();
+    expect(await main(['fixtures', 'check', '--dir', dir], t.io)).toBe(1);
+    expect(t.stderr()).toMatch(/b\.json: the id "hang-times-out" is already used by .*a\.json/);
+  });
+
+  it('reports an expected trace that drifted', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'probekit-fixtures-'));
+    const scenario = JSON.parse(await readFile(join(CHECKER_FIXTURES_DIR, 'hang-times-out.json'), 'utf8'));
+    scenario.expected.signals[0].at += 1;
+    await writeFile(join(dir, 'drifted.json'), JSON.stringify(scenario));
+    const t = memoryIo();
+    expect(await main(['fixtures', 'check', '--dir', dir], t.io)).toBe(1);
+    expect(t.stdout()).toMatch(/✗ hang-times-out: the expected trace drifted/);
+    expect(t.stdout()).toMatch(/signal time #0/);
+  });
+
+  it('rejects an invalid scenario file with the schema problem', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'probekit-fixtures-'));
+    await writeFile(join(dir, 'bad.json'), JSON.stringify({ id: 'bad', level: 'core' }));
+    const t = memoryIo();
+    expect(await main(['fixtures', 'check', '--dir', dir], t.io)).toBe(1);
+    expect(t.stderr()).toMatch(/bad\.json: .*must have required property 'description'/);
+  });
+});
