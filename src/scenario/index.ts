@@ -1,3 +1,10 @@
+export type { CheckerAdapter, CheckerRun } from './adapter.js';
+export { type CompareOptions, compareTraces, formatDiff, type TraceDiff } from './compare.js';
+export { CHECKER_FIXTURES_DIR, loadScenarios, type ScenarioFile, selectLevels } from './fixtures.js';
+export { optionsFromScenario, referenceAdapter } from './reference-adapter.js';
+export { isRuleId, RULES, type RuleId } from './rules.js';
+export { playScenario, runScenario, SCENARIO_URL, type ScenarioPlay } from './run.js';
+export { simulate } from './simulate.js';
 export { TraceRecorder } from './trace-recorder.js';
 export type {
   Scenario,
@@ -8,3 +15,4 @@ export type {
   TraceProbe,
   TraceSignal,
 } from './types.js';
+export { parseScenario, SCENARIO_SCHEMA_URL, scenarioProblems } from './validate.js';
