@@ -164,6 +164,8 @@ class EndpointHealthCheck implements HealthCheck {
     const reason = new ProbekitError('ERR_PROBEKIT_STOPPED', 'The health check was stopped.');
     this.#stopController.abort(reason);
     this.#inflight?.abort(reason);
+    // Settle the ticks that came due unread, so observers (traces) see them before the end.
+    void this.#ticker.hasPendingTick;
     this.#ticker.stop();
     this.#channel.close();
     await this.#loop;

@@ -20,7 +20,6 @@ export async function simulate(scenario: Scenario): Promise<Trace> {
   const sent: boolean[] = [];
   let requests = 0;
   let requestsAtProbeStart = 0;
-  let trace: Trace | undefined;
   await playScenario(
     scenario,
     (url, { clock, transport }) =>
@@ -40,11 +39,9 @@ export async function simulate(scenario: Scenario): Promise<Trace> {
         }),
       ),
     'simulate',
-    () => {
-      trace = recorder.finish(scenario.durationMs);
-    },
+    () => recorder.cut(scenario.durationMs),
   );
-  if (!trace) throw new Error('unreachable: the scenario was never cut');
+  const trace = recorder.finish(scenario.durationMs);
   for (const probe of trace.probes) if (sent[probe.index] === false) probe.sent = false;
   return trace;
 }

@@ -23,6 +23,7 @@ export class TraceRecorder {
   readonly #blocked: Array<{ from: number; to?: number }> = [];
   readonly #source: string;
   readonly #options: ScenarioOptions | undefined;
+  #cutAt: number | undefined;
 
   constructor({ source = 'probekit', options }: { source?: string; options?: ScenarioOptions } = {}) {
     this.#source = source;
@@ -36,6 +37,8 @@ export class TraceRecorder {
       return;
     }
     const at = this.#relative(event.at);
+    // After the cut only ticks still count: they came due before it and are settled on stop.
+    if (this.#cutAt !== undefined && !(event.type.startsWith('tick') && at <= this.#cutAt)) return;
     switch (event.type) {
       case 'delay-end':
         this.#delayEnd = at;
@@ -82,9 +85,18 @@ export class TraceRecorder {
     }
   };
 
-  /** The trace so far, cut at `end` (clock time). Call once the check has stopped. */
+  /**
+   * Freezes the trace at `end` (clock time): later events are ignored, except ticks due by then
+   * (the checker settles them when it stops). Call before `stop()`, then {@link finish} after.
+   */
+  cut(end: number): void {
+    this.#cutAt ??= this.#relative(end);
+  }
+
+  /** The trace, cut at `end` (clock time) or at the earlier {@link cut}. */
   finish(end: number): Trace {
-    const durationMs = this.#relative(end);
+    this.cut(end);
+    const durationMs = this.#cutAt as number;
     // Copies: events after the cut (a late read, a probe ending on stop) must not leak in.
     const trace: Trace = {
       source: this.#source,

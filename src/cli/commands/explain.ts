@@ -1,0 +1,271 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { DEFAULTS } from '../../checker/options.js';
+import { ProbekitError } from '../../errors.js';
+import { simulate } from '../../scenario/simulate.js';
+import type { Scenario, ScenarioOptions, Trace } from '../../scenario/types.js';
+import { renderTimeline } from '../../teach/render.js';
+import { durationFlag, integerFlag, parseCommandArgs } from '../args.js';
+import { type Command, EXIT } from '../command.js';
+
+const FORMATS = ['table', 'timeline', 'svg', 'json'] as const;
+type ExplainFormat = (typeof FORMATS)[number];
+
+/** More ticks than this is not something a person reads; it is a typo in --until. */
+const MAX_TICKS = 100_000;
+
+const HELP = `Usage: probekit explain "<script>" [options]
+       probekit explain --trace <file.json> [--format …] [--out …] [--width …] [--ascii]
+
+Simulates the reference checker (Dapr v1.0, faithfully) against an endpoint that plays
+<script>, on a virtual clock (exact to the millisecond, instant), and shows what happened
+and why: every tick, dropped tick, probe, outcome, failure count and signal.
+
+<script> is the endpoint DSL, one step per request, e.g. "200, 503*3, hang, 200..."
+(see docs/dsl.md). Options left out use Dapr v1.0's defaults.
+
+With --trace, it draws a trace recorded elsewhere instead (probekit check --trace, a
+conformance run, another implementation) with the same renderers.
+
+Options (durations are Go-style: 5s, 150ms, 1m30s):
+  --interval <duration>       time between ticks (default 5s)
+  --threshold <n>             failures in a row that emit false, once per streak (default 2;
+                              0 or less never emits false, as in Dapr)
+  --initial-delay <duration>  delay before the first tick is read (default 1s; the ticker
+                              is already running, so it is invisible behind a 5s interval)
+  --timeout <duration>        request timeout per probe (default 2s)
+  --success-status <code>     the one status that counts as success (default 200)
+  --read-delay <duration>     when the consumer starts reading signals (default 0); a late
+                              reader makes the loop block on the channel of one
+  --until <duration>          how long to simulate (default: the initial delay plus 10
+                              intervals)
+  --format <format>           table     one row per event with the rule behind it (default)
+                              timeline  a text timeline that fits the width (for terminals
+                                        and CI logs)
+                              svg       a standalone SVG picture
+                              json      the trace itself
+  --out <file>                write the output to <file> instead of printing it
+  --width <n>                 columns for table/timeline (default 80), pixels for svg
+                              (default 960)
+  --ascii                     draw the timeline with 7-bit characters only
+  --trace <file>              draw this recorded trace (JSON) instead of simulating; the
+                              checker options above do not apply
+  -h, --help                  show this help
+
+Colour is used only on a terminal, and never with NO_COLOR set or with --out.
+Bad flags or a bad script exit with code 2.
+
+Examples:
+  probekit explain "200, 503*3, 200" --interval 100ms --initial-delay 30ms
+  probekit explain "200, 503, 503, 503, 200" --interval 100ms --read-delay 550ms --until 1s --format timeline
+  probekit explain "hang*2, 200..." --interval 100ms --timeout 150ms --initial-delay 250ms --format svg --out t.svg`;
+
+function formatFlag(value: string | undefined): ExplainFormat {
+  if (value === undefined) return 'table';
+  if ((FORMATS as readonly string[]).includes(value)) return value as ExplainFormat;
+  throw new ProbekitError(
+    'ERR_PROBEKIT_USAGE',
+    `Failed to read --format ${JSON.stringify(value)}: it is not a format. Use one of ${FORMATS.join(', ')}.`,
+  );
+}
+
+function widthFlag(value: string | undefined): number | undefined {
+  const width = integerFlag('width', value);
+  if (width !== undefined && width <= 0) {
+    throw new ProbekitError(
+      'ERR_PROBEKIT_USAGE',
+      `Failed to read --width ${JSON.stringify(value)}: it is not positive. Write it like --width 100.`,
+    );
+  }
+  return width;
+}
+
+/** The scenario a command line describes (options left out stay out: the checker's defaults apply). */
+function scenarioOf(script: string, values: Record<string, string | boolean | undefined>): Scenario {
+  const flag = (name: string) => values[name] as string | undefined;
+  const options: ScenarioOptions = {};
+  const interval = durationFlag('interval', flag('interval'));
+  if (interval !== undefined) {
+    if (interval <= 0) {
+      throw new ProbekitError(
+        'ERR_PROBEKIT_USAGE',
+        `Failed to read --interval ${JSON.stringify(flag('interval'))}: it is not above 0 (Dapr would panic). Write it like --interval 100ms.`,
+      );
+    }
+    options.intervalMs = interval;
+  }
+  const threshold = integerFlag('threshold', flag('threshold'));
+  if (threshold !== undefined) options.failureThreshold = threshold;
+  const delay = durationFlag('initial-delay', flag('initial-delay'));
+  if (delay !== undefined) options.initialDelayMs = delay;
+  const timeout = durationFlag('timeout', flag('timeout'));
+  if (timeout !== undefined) options.requestTimeoutMs = timeout;
+  const success = integerFlag('success-status', flag('success-status'));
+  if (success !== undefined) options.successStatusCode = success;
+  const readDelay = durationFlag('read-delay', flag('read-delay')) ?? 0;
+  const effectiveInterval = options.intervalMs ?? DEFAULTS.interval;
+  const until =
+    durationFlag('until', flag('until')) ??
+    (options.initialDelayMs ?? DEFAULTS.initialDelay) + 10 * effectiveInterval;
+  if (until / effectiveInterval > MAX_TICKS) {
+    throw new ProbekitError(
+      'ERR_PROBEKIT_USAGE',
+      `Failed to simulate ${until} ms at an interval of ${effectiveInterval} ms: that is over ${MAX_TICKS} ticks. Shorten --until or lengthen --interval.`,
+    );
+  }
+  return {
+    id: 'explain',
+    description: `probekit explain ${JSON.stringify(script)}`,
+    rules: [],
+    level: 'core',
+    options,
+    script,
+    readDelayMs: readDelay,
+    durationMs: until,
+  };
+}
+
+/** The flags that set up a simulation (meaningless with --trace). */
+const SIMULATION_FLAGS = [
+  'interval',
+  'threshold',
+  'initial-delay',
+  'timeout',
+  'success-status',
+  'read-delay',
+  'until',
+] as const;
+
+async function simulated(scenario: Scenario): Promise<Trace> {
+  try {
+    return await simulate(scenario);
+  } catch (error) {
+    // A bad script or option is the caller's input: a usage error, with the checker's words.
+    if (
+      error instanceof ProbekitError &&
+      (error.code === 'ERR_PROBEKIT_INVALID_SCRIPT' || error.code === 'ERR_PROBEKIT_INVALID_OPTION')
+    ) {
+      throw new ProbekitError('ERR_PROBEKIT_USAGE', error.message, { cause: error });
+    }
+    throw error;
+  }
+}
+
+async function recorded(path: string): Promise<Trace> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ProbekitError(
+      'ERR_PROBEKIT_USAGE',
+      `Failed to read --trace ${JSON.stringify(path)}: ${reason}. Pass a trace written by probekit check --trace or explain --format json.`,
+    );
+  }
+  try {
+    return JSON.parse(text) as Trace;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ProbekitError(
+      'ERR_PROBEKIT_USAGE',
+      `Failed to read --trace ${JSON.stringify(path)}: it is not JSON (${reason}). Pass a trace written by probekit check --trace or explain --format json.`,
+    );
+  }
+}
+
+/**
+ * `probekit explain "<script>"`: simulates the reference checker against a script and shows
+ * the run as a table of events with their reasons, a text timeline, an SVG picture, or JSON.
+ *
+ * @example
+ * await main(['explain', '200, 503*3, 200', '--interval', '100ms', '--format', 'timeline'], io);
+ */
+export const explainCommand: Command = {
+  name: 'explain',
+  summary: 'simulate the checker against a script and show what it did and why',
+  help: HELP,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('explain', args, {
+      interval: { type: 'string' },
+      threshold: { type: 'string' },
+      'initial-delay': { type: 'string' },
+      timeout: { type: 'string' },
+      'success-status': { type: 'string' },
+      'read-delay': { type: 'string' },
+      until: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      width: { type: 'string' },
+      ascii: { type: 'boolean' },
+      trace: { type: 'string' },
+    });
+    const tracePath = values.trace as string | undefined;
+    if (tracePath !== undefined) {
+      const simulationFlags = SIMULATION_FLAGS.filter((flag) => values[flag] !== undefined);
+      if (positionals.length > 0 || simulationFlags.length > 0) {
+        const extra = [...positionals.map((p) => JSON.stringify(p)), ...simulationFlags.map((f) => `--${f}`)];
+        throw new ProbekitError(
+          'ERR_PROBEKIT_USAGE',
+          `Failed to read the arguments of "probekit explain": --trace draws a recorded run, so ${extra.join(', ')} cannot apply. Drop them, or drop --trace to simulate.`,
+        );
+      }
+    } else if (positionals.length !== 1) {
+      throw new ProbekitError(
+        'ERR_PROBEKIT_USAGE',
+        `Failed to read the arguments of "probekit explain": expected one script in quotes, got ${positionals.length} arguments. Write it like probekit explain "200, 503*3, 200".`,
+      );
+    }
+    const format = formatFlag(values.format as string | undefined);
+    const width = widthFlag(values.width as string | undefined);
+    const out = values.out as string | undefined;
+    const script = positionals[0];
+    const trace =
+      tracePath === undefined
+        ? await simulated(scenarioOf(script as string, values))
+        : await recorded(tracePath);
+
+    const color = io.color && out === undefined;
+    let text: string;
+    try {
+      text =
+        format === 'json'
+          ? `${JSON.stringify(trace, null, 2)}\n`
+          : renderTimeline(trace, {
+              format: format === 'timeline' ? 'ascii' : format,
+              color,
+              width,
+              charset: values.ascii ? 'ascii' : 'unicode',
+              title:
+                format !== 'svg'
+                  ? undefined
+                  : script === undefined
+                    ? `Timeline of ${tracePath}`
+                    : `probekit explain "${script}"`,
+            });
+    } catch (error) {
+      // Only a --trace file can fail here: a trace that is not a trace is the caller's input.
+      if (error instanceof ProbekitError)
+        throw new ProbekitError(
+          'ERR_PROBEKIT_USAGE',
+          `${error.message.replace(/\.$/, '')} (in --trace ${JSON.stringify(tracePath)}).`,
+        );
+      throw error;
+    }
+    if (out === undefined) {
+      io.stdout.write(text);
+      return EXIT.ok;
+    }
+    try {
+      await writeFile(out, text);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ProbekitError(
+        'ERR_PROBEKIT_USAGE',
+        `Failed to write --out ${JSON.stringify(out)}: ${reason}. Check that the folder exists and is writable.`,
+      );
+    }
+    io.stdout.write(
+      `wrote the ${format} of ${trace.probes.length} probes and ${trace.signals.length} signals to ${out}\n`,
+    );
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,139 @@
+import type { EmissionView, LoopBusy, ProbeView, Timeline, TimelineEvent } from './timeline-model.js';
+
+/**
+ * One short reason for an event, citing the rule that made it happen (docs/semantics.md):
+ * `"503 ≠ 200 → failure 2 of 2 → emit false, once per streak"`,
+ * `"dropped: tick 100 is already waiting (initial delay)"`.
+ *
+ * @example
+ * const timeline = buildTimeline(trace);
+ * for (const event of timeline.events) console.log(event.at, explainEvent(event, timeline));
+ */
+export function explainEvent(event: TimelineEvent, timeline: Timeline): string {
+  const o = timeline.options;
+  switch (event.kind) {
+    case 'start': {
+      // Mirrors Dapr: the ticker starts first, then the initial delay runs.
+      const parts = [];
+      if (o.intervalMs !== undefined) parts.push(`ticker every ${o.intervalMs} ms`);
+      if (o.initialDelayMs !== undefined) parts.push(`initial delay ${o.initialDelayMs} ms`);
+      return parts.length ? parts.join('; ') : 'the check starts';
+    }
+    case 'delay-end':
+      return explainDelayEnd(event.at, event.waitingTick, timeline);
+    case 'tick':
+      if (event.busy === undefined) return `loop is waiting → probe #${event.probe} at once`;
+      return `waits (${busyText(event.busy)})${
+        event.probe === undefined ? '' : ` → probe #${event.probe} at ${event.takenAt}`
+      }`;
+    case 'tick-dropped': {
+      // Why the waiting tick waits is on its own row; the rule here is the one-slot buffer.
+      return event.waitingTick === undefined
+        ? `dropped: a tick is already waiting (${busyText(event.busy)})`
+        : `dropped: tick ${event.waitingTick} already waiting`;
+    }
+    case 'probe-start':
+      return explainProbeStart(event.probe);
+    case 'probe-end':
+      return explainOutcome(event.probe, timeline);
+    case 'signal':
+      return explainSignal(event.emission, timeline);
+    case 'blocked':
+      return 'no probes until the consumer reads';
+    case 'unblocked': {
+      const value = event.value === undefined ? 'the value' : String(event.value);
+      return `room in the buffer: ${value} queued, loop resumes`;
+    }
+    case 'delivered': {
+      const e = event.emission;
+      return `consumer reads ${e.value} from ${e.at} (${event.at - e.at} ms late)`;
+    }
+    case 'end': {
+      const notes = [];
+      if (event.inflight !== undefined) notes.push(`probe #${event.inflight} in flight`);
+      if (event.blocked) notes.push('loop still blocked');
+      const unread = timeline.emissions.filter((e) => e.deliveredAt === undefined).length;
+      if (unread) notes.push(`${unread} signal${unread === 1 ? '' : 's'} unread`);
+      return `run ends at ${event.at} ms${notes.length ? ` (${notes.join(', ')})` : ''}`;
+    }
+  }
+}
+
+function explainDelayEnd(at: number, waitingTick: number | undefined, timeline: Timeline): string {
+  if (waitingTick !== undefined) return `initial delay ends; tick ${waitingTick} waiting → probe at once`;
+  const next = timeline.ticks?.delivered.find((t) => t > at) ?? timeline.probes[0]?.start;
+  if (next === undefined) return 'initial delay ends; waiting for a tick';
+  // The lesson of Dapr's defaults: a 1 s delay behind a 5 s ticker changes nothing.
+  return `initial delay ends before tick ${next}: no effect`;
+}
+
+/**
+ * Why the loop could not take a tick, in a few words.
+ *
+ * @example
+ * busyText({ why: 'blocked', since: 350 }); // 'blocked since 350'
+ */
+export function busyText(busy: LoopBusy): string {
+  switch (busy.why) {
+    case 'initial-delay':
+      return `delay until ${busy.until}`;
+    case 'probing':
+      return `probe #${busy.probe} running`;
+    case 'blocked':
+      return `blocked since ${busy.since}`;
+    case 'unknown':
+      return 'loop busy';
+  }
+}
+
+function explainProbeStart(p: ProbeView): string {
+  if (p.tick === undefined) return 'GET';
+  if (p.tick === p.start) return `tick ${p.tick} → GET`;
+  return `stale tick ${p.tick} taken at once → GET`;
+}
+
+/** What the outcome was, in words: `503 ≠ 200`, `no answer in 50 ms → timeout`, … */
+function outcomeText(p: ProbeView, timeline: Timeline): string {
+  const expected = timeline.options.successStatusCode;
+  const outcome = p.outcome;
+  if (outcome === undefined) return p.success ? 'success' : 'failure';
+  if (/^\d{3}$/.test(outcome)) return `${outcome} ${p.success ? '=' : '≠'} ${expected}`;
+  if (outcome === 'timeout') {
+    const limit = timeline.options.requestTimeoutMs;
+    return limit === undefined ? 'timeout' : `timeout (${limit} ms)`;
+  }
+  const words: Record<string, string> = {
+    refused: 'connection refused',
+    reset: 'connection reset',
+    closed: 'closed without a response',
+    'invalid-url': 'invalid address',
+  };
+  return words[outcome] ?? outcome;
+}
+
+function explainOutcome(p: ProbeView, timeline: Timeline): string {
+  const head = `${outcomeText(p, timeline)}${p.sent ? '' : ' (nothing sent)'}`;
+  if (p.class === 'success') return `${head} → success → emit true, count 0`;
+  const n = p.failureCount;
+  if (n === undefined) return `${head} → failure`;
+  const threshold = timeline.options.failureThreshold;
+  const assumed = timeline.options.known ? '' : ' (default)';
+  if (threshold <= 0) return `${head} → failure ${n}; threshold ${threshold} never emits false`;
+  if (n < threshold) return `${head} → failure ${n} of ${threshold}${assumed} → no signal yet`;
+  if (n === threshold)
+    return `${head} → failure ${n} of ${threshold}${assumed} → emit false, once per streak`;
+  return `${head} → failure ${n} → nothing (false only at ${threshold}${assumed})`;
+}
+
+function explainSignal(e: EmissionView, timeline: Timeline): string {
+  if (!e.emissionKnown) return `the consumer received ${e.value}`;
+  const emit = `emit ${e.value}`;
+  if (e.blocked) {
+    // The buffer holds one value, so the unread one is the previous send.
+    const before = timeline.emissions[timeline.emissions.indexOf(e) - 1];
+    return `${emit}; buffer holds ${before ? before.value : 'a value'} → loop blocks`;
+  }
+  if (e.deliveredAt === e.at) return `${emit}; the consumer reads it at once`;
+  if (e.deliveredAt === undefined) return `${emit}; waits in the buffer, unread at the end`;
+  return `${emit}; waits in the buffer (no reader)`;
+}
