@@ -120,13 +120,23 @@ describe('what counts as success', () => {
   it.each([
     ['close', 'closed'],
     ['reset', 'reset'],
-    ['refused', 'refused'],
   ])('counts a %s connection as one failure with no retry', async (item, kind) => {
     const run = await virtualRun([item, item], fast, { until: 250 });
     expect(run.requests).toEqual([100, 200]);
     expect(run.signals).toEqual([{ at: 200, value: false }]);
     const outcome = run.events.find((e) => e.type === 'probe-end');
     expect(outcome).toMatchObject({ outcome: { kind } });
+  });
+
+  it('counts each refused connection as one failure with no retry', async () => {
+    const run = await virtualRun('refuse 250ms, 200...', fast, { until: 350 });
+    const outcomes = run.events.flatMap((e) => (e.type === 'probe-end' ? [e.outcome.kind] : []));
+    expect(outcomes).toEqual(['refused', 'refused', 'status']);
+    expect(run.requests).toEqual([300]);
+    expect(run.signals).toEqual([
+      { at: 200, value: false },
+      { at: 300, value: true },
+    ]);
   });
 
   it('fails every probe at once, sending nothing, with requestTimeout 0', async () => {

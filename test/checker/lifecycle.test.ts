@@ -19,9 +19,17 @@ import { scriptedTransport } from '../support/virtual-run.js';
 
 function setup(items: string[], after = '200') {
   const clock = FakeTimers.createClock(0);
-  const { transport, requests } = scriptedTransport(clock, items, after);
+  const endpoint = scriptedTransport(clock, items, after);
+  const { transport } = endpoint;
   const base = [withClock(clock), withTransport(transport), withInterval(100), withInitialDelay(0)];
-  return { clock, transport, requests, base };
+  return {
+    clock,
+    transport,
+    base,
+    get requests() {
+      return endpoint.requests;
+    },
+  };
 }
 
 describe('stop() leaves nothing running', () => {
@@ -101,7 +109,8 @@ describe('stop() leaves nothing running', () => {
   });
 
   it('when the consumer breaks out of for-await', async () => {
-    const { clock, base, requests } = setup([]);
+    const run = setup([]);
+    const { clock, base } = run;
     const check = startEndpointHealthCheck('http://svc/healthz', ...base);
     const reading = (async () => {
       for await (const value of check) if (value) break;
@@ -110,7 +119,7 @@ describe('stop() leaves nothing running', () => {
     await reading;
     expect(check.state.phase).toBe('stopped');
     await clock.tickAsync(500);
-    expect(requests).toEqual([100]);
+    expect(run.requests).toEqual([100]);
     expect(clock.countTimers()).toBe(0);
   });
 
@@ -184,7 +193,8 @@ describe('invalid options fail fast with a clear error', () => {
 
 describe('probe failures that never reach the network', () => {
   it('fails every probe of an unparsable address without calling the transport', async () => {
-    const { clock, base, requests } = setup([]);
+    const run = setup([]);
+    const { clock, base } = run;
     const events: CheckEvent[] = [];
     const check = startEndpointHealthCheck(
       'invalid',
@@ -193,7 +203,7 @@ describe('probe failures that never reach the network', () => {
     );
     await clock.tickAsync(250);
     await check.stop();
-    expect(requests).toEqual([]);
+    expect(run.requests).toEqual([]);
     const outcomes = events
       .filter((e) => e.type === 'probe-end')
       .map((e) => e.type === 'probe-end' && e.outcome);

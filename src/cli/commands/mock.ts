@@ -1,0 +1,204 @@
+import { readFile } from 'node:fs/promises';
+import type { ControlAccess } from '../../endpoint/control-api.js';
+import { ScriptSyntaxError } from '../../endpoint/dsl/syntax-error.js';
+import { ANY_PATH, type EndpointDefinition, explain } from '../../endpoint/model.js';
+import { checkSeed } from '../../endpoint/rng.js';
+import { toDefinition, validateDefinition } from '../../endpoint/schema.js';
+import { startMockServer } from '../../endpoint/server.js';
+import { ProbekitError } from '../../errors.js';
+import { systemClock } from '../../time/clock.js';
+import { integerFlag, parseCommandArgs } from '../args.js';
+import { type CliIo, type Command, EXIT } from '../command.js';
+
+const HELP = `Usage: probekit mock "<script>" [options]
+       probekit mock --config <file.json> [options]
+
+Starts a flaky HTTP endpoint on 127.0.0.1 that plays a behaviour script, and prints its URL
+on the first line of stdout. Ctrl-C (SIGINT) or SIGTERM stops it; the exit code is then 0.
+
+Options:
+  --port <n>           port to listen on (default 0: any free port)
+  --host <address>     address to listen on (default 127.0.0.1)
+  --path <path>        serve a script without paths on this path only (default: every path)
+  --seed <n>           seed of the random choices and latencies (default 0; same seed, same decisions)
+  --config <file>      read a JSON endpoint definition (schema/endpoint-script.schema.json)
+  --journal-size <n>   requests kept in the journal (default 10000; older ones are counted as dropped)
+  --control <who>      who may use /__probekit/: loopback (default), any, or off
+  --verbose            print every request and the decision as it happens
+  -h, --help           show this help
+
+The script DSL (full grammar in docs/dsl.md):
+  200                      answer 200               503*3           three 503s
+  hang                     never answer             200...          200 forever
+  reset                    TCP reset                (200, 503)...   alternate forever
+  close                    close, no response       200, 503, cycle start over when done
+  malformed                garbage bytes            200, 503, end   500 once the script runs out
+  refuse 2s                nobody listening for 2s  (200@9 | 503)   random: 90% 200, 10% 503
+  slow-headers 200 over 2s dribble the head         slow-body 200 "abc" over 2s  dribble the body
+  delay 120ms then 503     answer after 120ms       delay 50ms..150ms then 200   random delay
+  delay normal(100ms, 20ms) then 200                delay exp(100ms) then 200
+  204 [retry-after="5"] "body"                      a status with headers and a body
+  down from 30s until 90s [as refuse]               a time window (default 503)
+  up 10s, down 5s [as hang]                         flapping (default 503)
+  /healthz: 200...; /v1.0/healthz: 204...           one script per path
+Steps are separated by "," or "then". When a script runs out its last step repeats
+(unless it ends with cycle or end). Durations: 120 (ms), 120ms, 1.5s, 2m.
+
+Control API (loopback clients only by default; not journalled):
+  GET  /__probekit/journal   PUT /__probekit/script (DSL text or JSON)
+  GET  /__probekit/script    POST /__probekit/reset
+
+Examples:
+  probekit mock "200*2, 503*3, hang, 200..." --port 8080 --path /healthz
+  probekit mock "(200@9 | 503@1)..., down from 30s until 1m as refuse" --seed 42 --verbose`;
+
+function usage(message: string): ProbekitError {
+  return new ProbekitError('ERR_PROBEKIT_USAGE', `${message} See "probekit mock --help".`);
+}
+
+async function loadDefinition(
+  script: string | undefined,
+  config: string | undefined,
+): Promise<EndpointDefinition> {
+  if ((script === undefined) === (config === undefined)) {
+    throw usage(
+      script === undefined
+        ? 'Failed to read the arguments of "probekit mock": give a script, or --config <file>.'
+        : 'Failed to read the arguments of "probekit mock": give a script or --config <file>, not both.',
+    );
+  }
+  if (script !== undefined) return toDefinition(script);
+  let text: string;
+  try {
+    text = await readFile(config as string, 'utf8');
+  } catch (error) {
+    throw usage(`Failed to read --config ${JSON.stringify(config)}: ${(error as Error).message}.`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw usage(
+      `Failed to read --config ${JSON.stringify(config)}: it is not valid JSON (${(error as Error).message}).`,
+    );
+  }
+  return validateDefinition(json);
+}
+
+function onPath(definition: EndpointDefinition, path: string | undefined): EndpointDefinition {
+  if (path === undefined) return definition;
+  const [only, ...more] = definition.routes;
+  if (only === undefined || more.length > 0 || only.path !== ANY_PATH) {
+    throw usage(
+      'Failed to use --path: the script already names its paths. Drop --path, or the paths in the script.',
+    );
+  }
+  try {
+    return validateDefinition({ routes: [{ ...only, path }] });
+  } catch {
+    throw usage(
+      `Failed to use --path ${JSON.stringify(path)}: it is not a path. Write it like --path /healthz.`,
+    );
+  }
+}
+
+function seconds(ms: number): string {
+  return `+${(ms / 1000).toFixed(3)}s`;
+}
+
+function waitForAbort(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+async function run(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs('mock', args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    path: { type: 'string' },
+    seed: { type: 'string' },
+    config: { type: 'string' },
+    'journal-size': { type: 'string' },
+    control: { type: 'string' },
+    verbose: { type: 'boolean' },
+  });
+  if (positionals.length > 1) {
+    throw usage(
+      `Failed to read the arguments of "probekit mock": expected one script, got ${positionals.length} (quote the script: "200*2, 503...").`,
+    );
+  }
+  const port = integerFlag('port', values.port as string | undefined);
+  const seedFlag = integerFlag('seed', values.seed as string | undefined);
+  const journalSize = integerFlag('journal-size', values['journal-size'] as string | undefined);
+  const control = (values.control as string | undefined) ?? 'loopback';
+  if (!['loopback', 'any', 'off'].includes(control)) {
+    throw usage(`Failed to read --control ${JSON.stringify(control)}: use loopback, any or off.`);
+  }
+  let seed: number;
+  try {
+    seed = checkSeed(seedFlag, '--seed');
+  } catch (error) {
+    throw new ProbekitError('ERR_PROBEKIT_USAGE', (error as Error).message);
+  }
+  let definition: EndpointDefinition;
+  try {
+    definition = onPath(
+      await loadDefinition(positionals[0], values.config as string | undefined),
+      values.path as string | undefined,
+    );
+  } catch (error) {
+    if (error instanceof ScriptSyntaxError) {
+      io.stderr.write(`probekit: ${error.message}\n${error.excerpt}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof ProbekitError && error.code === 'ERR_PROBEKIT_INVALID_SCRIPT') {
+      throw new ProbekitError('ERR_PROBEKIT_USAGE', error.message);
+    }
+    throw error;
+  }
+  const server = await startMockServer(definition, {
+    port,
+    host: values.host as string | undefined,
+    seed,
+    journalSize,
+    control: control as ControlAccess,
+    clock: systemClock,
+  });
+  const routes = definition.routes;
+  const only = routes.length === 1 ? (routes[0] as { path: string }).path : undefined;
+  io.stdout.write(`${server.url}${only && only !== ANY_PATH ? only : ''}\n`);
+  io.stderr.write(
+    `probekit mock: ${explain(definition)} (seed ${seed})\n` +
+      (control === 'off'
+        ? ''
+        : `probekit mock: control API at ${server.url}/__probekit/ (journal, script, reset)\n`),
+  );
+  const started = systemClock.now;
+  const unsubscribe = values.verbose
+    ? server.journal.subscribe((entry) => {
+        io.stdout.write(
+          `${seconds(entry.time - started)} #${entry.index} ${entry.method} ${entry.path} → ${entry.explain}\n`,
+        );
+      })
+    : undefined;
+  await waitForAbort(io.signal);
+  unsubscribe?.();
+  await server.close();
+  io.stderr.write(`probekit mock: stopped after ${server.journal.total} requests (seed ${seed})\n`);
+  return EXIT.ok;
+}
+
+/**
+ * `probekit mock`: a flaky endpoint on a real socket.
+ *
+ * @example
+ * await main(['mock', '200*2, 503...', '--path', '/healthz']);
+ */
+export const mockCommand: Command = {
+  name: 'mock',
+  summary: 'serve a flaky HTTP endpoint that plays a behaviour script',
+  help: HELP,
+  run,
+};

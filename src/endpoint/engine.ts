@@ -1,0 +1,465 @@
+import type { Decision, DecisionSource } from './decision.js';
+import {
+  ANY_PATH,
+  type ChoiceItem,
+  DEFAULT_SLOW_BODY,
+  DEFAULT_STATUS,
+  DOWN_STATUS,
+  type EndpointDefinition,
+  EXHAUSTED_STATUS,
+  explainRoute,
+  type Item,
+  type Latency,
+  LIMITS,
+  type Route,
+  type Step,
+} from './model.js';
+import { type Rng, rngFor } from './rng.js';
+
+/**
+ * Where one route's script stands. The engine never mutates it: {@link decide} returns the
+ * next one.
+ */
+export interface Cursor {
+  /** The script position the next received request gets. */
+  readonly position: number;
+  /** When (ms since the script started) the current position was reached. Ends `refuse` steps. */
+  readonly since: number;
+  /** Requests this route has received: keys the random draws. */
+  readonly received: number;
+}
+
+/**
+ * Every route starts here.
+ *
+ * @example
+ * decide(route, INITIAL_CURSOR, 0, seed);
+ */
+export const INITIAL_CURSOR: Cursor = Object.freeze({ position: 0, since: 0, received: 0 });
+
+/** The next atomic thing a script position holds: a step, a choice, or `undefined` once exhausted. */
+export type Atom = Step | ChoiceItem;
+
+/** A route with what the engine precomputes for it. */
+export interface CompiledRoute {
+  readonly index: number;
+  readonly route: Route;
+  /** Items before a trailing `forever` (or all of them), and their total length. */
+  readonly finiteLength: number;
+  readonly forever: Item | undefined;
+  readonly foreverLength: number;
+  /** Whether anything in this route can refuse connections. */
+  readonly mayRefuse: boolean;
+  /** Decisions for steps without randomness, made once. */
+  readonly cache: Map<Step, Decision>[];
+  readonly exhausted: Decision;
+}
+
+/** A definition ready for the engine (see {@link compile}). */
+export interface CompiledEndpoint {
+  readonly definition: EndpointDefinition;
+  readonly seed: number;
+  readonly routes: readonly CompiledRoute[];
+  readonly byPath: ReadonlyMap<string, CompiledRoute>;
+  readonly fallback: CompiledRoute | undefined;
+  /** Whether any route can refuse connections (if not, nobody needs to ask). */
+  readonly mayRefuse: boolean;
+}
+
+const lengths = new WeakMap<Item, number>();
+
+/**
+ * How many script positions an item covers (Infinity for `forever`).
+ *
+ * @example
+ * itemLength({ kind: 'repeat', times: 3, item: { kind: 'hang' } }); // 3
+ */
+export function itemLength(item: Item): number {
+  const known = lengths.get(item);
+  if (known !== undefined) return known;
+  let length: number;
+  switch (item.kind) {
+    case 'group':
+      length = item.items.reduce((sum, child) => sum + itemLength(child), 0);
+      break;
+    case 'repeat':
+      length = item.times * itemLength(item.item);
+      break;
+    case 'forever':
+      length = Number.POSITIVE_INFINITY;
+      break;
+    default:
+      length = 1;
+  }
+  lengths.set(item, length);
+  return length;
+}
+
+/** The atom at `offset` inside `item` (offset < itemLength(item)). */
+function atomIn(item: Item, offset: number): Atom {
+  let current = item;
+  let p = offset;
+  for (;;) {
+    switch (current.kind) {
+      case 'repeat':
+      case 'forever':
+        p %= itemLength(current.item);
+        current = current.item;
+        continue;
+      case 'group': {
+        let next: Item | undefined;
+        for (const child of current.items) {
+          const length = itemLength(child);
+          if (p < length) {
+            next = child;
+            break;
+          }
+          p -= length;
+        }
+        current = next as Item;
+        continue;
+      }
+      default:
+        return current;
+    }
+  }
+}
+
+function atomInList(items: readonly Item[], offset: number): Atom {
+  let p = offset;
+  for (const item of items) {
+    const length = itemLength(item);
+    if (p < length) return atomIn(item, p);
+    p -= length;
+  }
+  return atomIn(items[items.length - 1] as Item, itemLength(items[items.length - 1] as Item) - 1);
+}
+
+function containsRefuse(item: Item): boolean {
+  switch (item.kind) {
+    case 'refuse':
+      return true;
+    case 'repeat':
+    case 'forever':
+      return containsRefuse(item.item);
+    case 'group':
+      return item.items.some(containsRefuse);
+    default:
+      return false;
+  }
+}
+
+const DEFAULT_STEP: Step = Object.freeze({ kind: 'status', status: DEFAULT_STATUS });
+const DOWN_STEP: Step = Object.freeze({ kind: 'status', status: DOWN_STATUS });
+const SOURCES: DecisionSource[] = ['script', 'window', 'flap', 'exhausted', 'unmatched', 'default'];
+
+/**
+ * Precomputes what the engine needs for a (valid, canonical) definition. Pure.
+ *
+ * @example
+ * const compiled = compile(parseScript('200*2, 503...'), 42);
+ */
+export function compile(definition: EndpointDefinition, seed: number): CompiledEndpoint {
+  const routes = definition.routes.map((route, index): CompiledRoute => {
+    const last = route.script.at(-1);
+    const forever = last?.kind === 'forever' ? last.item : undefined;
+    const finite = forever ? route.script.slice(0, -1) : route.script;
+    const mayRefuse =
+      route.script.some(containsRefuse) ||
+      (route.windows ?? []).some((w) => w.step?.kind === 'refuse') ||
+      route.flap?.step?.kind === 'refuse';
+    return {
+      index,
+      route,
+      finiteLength: finite.reduce((sum, item) => sum + itemLength(item), 0),
+      forever,
+      foreverLength: forever ? itemLength(forever) : 0,
+      mayRefuse,
+      cache: SOURCES.map(() => new Map()),
+      exhausted: {
+        action: 'respond',
+        status: EXHAUSTED_STATUS,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: `probekit mock: the script has run out (it ends with "end"). ${explainRoute(route)}. Seed ${seed}.\n`,
+        delay: 0,
+        dribble: undefined,
+        over: 0,
+        source: 'exhausted',
+        route: route.path,
+      },
+    };
+  });
+  const byPath = new Map<string, CompiledRoute>();
+  for (const route of routes) if (route.route.path !== ANY_PATH) byPath.set(route.route.path, route);
+  return {
+    definition,
+    seed,
+    routes,
+    byPath,
+    fallback: routes.find((r) => r.route.path === ANY_PATH),
+    mayRefuse: routes.some((r) => r.mayRefuse),
+  };
+}
+
+/**
+ * The route for a request path (query string ignored): its own route, else the `*` route.
+ *
+ * @example
+ * routeFor(compiled, '/healthz?x=1');
+ */
+export function routeFor(compiled: CompiledEndpoint, path: string): CompiledRoute | undefined {
+  const query = path.indexOf('?');
+  const pathname = query === -1 ? path : path.slice(0, query);
+  return compiled.byPath.get(pathname) ?? compiled.fallback;
+}
+
+/**
+ * The atom at a script position, applying the end-of-script rule: `last` repeats the last
+ * step, `cycle` starts over, `end` gives `undefined` (exhausted). An empty script answers 200.
+ *
+ * @example
+ * atomAt(compiled.routes[0], 5);
+ */
+export function atomAt(route: CompiledRoute, position: number): Atom | undefined {
+  const script = route.route.script;
+  if (script.length === 0) return DEFAULT_STEP;
+  if (position < route.finiteLength) return atomInList(script, position);
+  if (route.forever) return atomIn(route.forever, (position - route.finiteLength) % route.foreverLength);
+  switch (route.route.end) {
+    case 'cycle':
+      return atomInList(script, position % route.finiteLength);
+    case 'end':
+      return undefined;
+    default:
+      return atomInList(script, route.finiteLength - 1);
+  }
+}
+
+/**
+ * The window or flap step answering at `t` (ms since the script started), if any.
+ *
+ * @example
+ * overlayAt(parseScript('200..., down from 1s').routes[0], 1500); // { step: 503, source: 'window' }
+ */
+export function overlayAt(route: Route, t: number): { step: Step; source: 'window' | 'flap' } | undefined {
+  if (route.windows) {
+    for (const window of route.windows) {
+      if (t >= window.from && (window.until === undefined || t < window.until)) {
+        return { step: window.step ?? DOWN_STEP, source: 'window' };
+      }
+    }
+  }
+  const flap = route.flap;
+  if (flap && t >= 0 && t % (flap.up + flap.down) >= flap.up) {
+    return { step: flap.step ?? DOWN_STEP, source: 'flap' };
+  }
+  return undefined;
+}
+
+// A script made only of refuse steps would otherwise loop here for a very long time.
+const MAX_REFUSE_SKIPS = 100_000;
+
+/**
+ * Moves past `refuse` steps that have ended by `t` (they end by time, not by requests).
+ *
+ * @example
+ * settle(route, cursor, t).position; // past every refuse step that ended by t
+ */
+export function settle(route: CompiledRoute, cursor: Cursor, t: number): Cursor {
+  if (!route.mayRefuse) return cursor;
+  let { position, since } = cursor;
+  for (let skips = 0; skips < MAX_REFUSE_SKIPS; skips++) {
+    const atom = atomAt(route, position);
+    if (atom?.kind !== 'refuse') break;
+    const end = since + (atom.for ?? 0);
+    if (t < end) break;
+    position++;
+    since = end;
+  }
+  return position === cursor.position ? cursor : { position, since, received: cursor.received };
+}
+
+function draw(latency: Latency, rng: Rng): number {
+  if (typeof latency === 'number') return latency;
+  let value: number;
+  if (latency.dist === 'uniform') {
+    value = Math.min(latency.max, latency.min + Math.floor(rng.next() * (latency.max - latency.min + 1)));
+  } else if (latency.dist === 'normal') {
+    // Box–Muller; 1 - u keeps the logarithm finite.
+    const radius = Math.sqrt(-2 * Math.log(1 - rng.next()));
+    value = Math.round(latency.mean + latency.sd * radius * Math.cos(2 * Math.PI * rng.next()));
+  } else {
+    value = Math.round(-latency.mean * Math.log(1 - rng.next()));
+  }
+  return Math.max(0, Math.min(LIMITS.maxMs, value));
+}
+
+function isRandom(step: Step): boolean {
+  return 'delay' in step && step.delay !== undefined && typeof step.delay !== 'number';
+}
+
+function decisionOf(step: Step, delay: number, source: DecisionSource, route: string): Decision {
+  const base = {
+    delay,
+    source,
+    route,
+    dribble: undefined,
+    over: 0,
+    status: 0,
+    headers: undefined,
+    body: undefined,
+  };
+  switch (step.kind) {
+    case 'status':
+      return { ...base, action: 'respond', status: step.status, headers: step.headers, body: step.body };
+    case 'slow-headers':
+    case 'slow-body':
+      return {
+        ...base,
+        action: 'respond',
+        status: step.status,
+        headers: step.headers,
+        body: step.body ?? (step.kind === 'slow-body' ? DEFAULT_SLOW_BODY : undefined),
+        dribble: step.kind === 'slow-headers' ? 'headers' : 'body',
+        over: step.over,
+      };
+    case 'refuse':
+      return { ...base, action: 'refuse' };
+    default:
+      return { ...base, action: step.kind };
+  }
+}
+
+/** The decision for one step, drawing what is random from the request's own stream. */
+function decideStep(
+  route: CompiledRoute,
+  atom: Atom,
+  source: DecisionSource,
+  seed: number,
+  received: number,
+): Decision {
+  let rng: Rng | undefined;
+  let step: Step;
+  if (atom.kind === 'choice') {
+    rng = rngFor(seed, route.index, received);
+    step = pick(atom, rng);
+  } else {
+    step = atom;
+  }
+  if (isRandom(step)) {
+    rng ??= rngFor(seed, route.index, received);
+    return decisionOf(step, draw((step as { delay: Latency }).delay, rng), source, route.route.path);
+  }
+  const cache = route.cache[SOURCES.indexOf(source)] as Map<Step, Decision>;
+  let decision = cache.get(step);
+  if (decision === undefined) {
+    const delay = 'delay' in step && typeof step.delay === 'number' ? step.delay : 0;
+    decision = Object.freeze(decisionOf(step, delay, source, route.route.path));
+    cache.set(step, decision);
+  }
+  return decision;
+}
+
+function pick(choice: ChoiceItem, rng: Rng): Step {
+  const total = choice.options.reduce((sum, o) => sum + (o.weight ?? 1), 0);
+  let target = rng.next() * total;
+  for (const option of choice.options) {
+    target -= option.weight ?? 1;
+    if (target < 0) return option.step;
+  }
+  return (choice.options[choice.options.length - 1] as { step: Step }).step;
+}
+
+/** What the engine decided for one request. */
+export type Outcome =
+  | { readonly refused: true; readonly cursor: Cursor }
+  | {
+      readonly refused: false;
+      readonly decision: Decision;
+      readonly cursor: Cursor;
+      /** The script position that answered, or -1 when a window or flap did. */
+      readonly position: number;
+    };
+
+/**
+ * The pure engine: (route, cursor, time, seed) → decision and the next cursor.
+ *
+ * - A time window (first match) or the flap's down phase answers instead of the script; the
+ *   script still moves on (it is keyed by request number, time overlays mask it).
+ * - A `refuse` step lasts `for` ms from when it was reached; refused connections are never
+ *   received, so they consume nothing.
+ * - Random choices and latencies come from a stream keyed by (seed, route, request number).
+ *
+ * @param t ms since the script started.
+ * @example
+ * const { decision, cursor } = decide(compiled.routes[0], INITIAL_CURSOR, 0, 42);
+ */
+export function decide(route: CompiledRoute, cursor: Cursor, t: number, seed: number): Outcome {
+  const current = settle(route, cursor, t);
+  const atom = atomAt(route, current.position);
+  const scriptRefusing = atom?.kind === 'refuse';
+  const overlay = route.route.windows || route.route.flap ? overlayAt(route.route, t) : undefined;
+  if (overlay) {
+    if (overlay.step.kind === 'refuse') return { refused: true, cursor: current };
+    const decision = decideStep(route, overlay.step, overlay.source, seed, current.received);
+    // A refuse step ends only by time, so a masked request does not consume it.
+    const next = scriptRefusing
+      ? { position: current.position, since: current.since, received: current.received + 1 }
+      : { position: current.position + 1, since: t, received: current.received + 1 };
+    return { refused: false, decision, cursor: next, position: -1 };
+  }
+  if (scriptRefusing) return { refused: true, cursor: current };
+  const next = { position: current.position + 1, since: t, received: current.received + 1 };
+  if (atom === undefined) {
+    return { refused: false, decision: route.exhausted, cursor: next, position: current.position };
+  }
+  const source = route.route.script.length === 0 ? 'default' : 'script';
+  return {
+    refused: false,
+    decision: decideStep(route, atom, source, seed, current.received),
+    cursor: next,
+    position: current.position,
+  };
+}
+
+/**
+ * Whether the endpoint refuses connections at `t`, and the next time that may change (without
+ * a request arriving). Refusing is endpoint-wide: nobody listens while any route refuses.
+ *
+ * @example
+ * const { refusing, changesAt } = refusal(compiled, cursors, 1500);
+ */
+export function refusal(
+  compiled: CompiledEndpoint,
+  cursors: readonly Cursor[],
+  t: number,
+): { refusing: boolean; changesAt: number } {
+  let refusing = false;
+  let changesAt = Number.POSITIVE_INFINITY;
+  if (!compiled.mayRefuse) return { refusing, changesAt };
+  const consider = (at: number) => {
+    if (at > t && at < changesAt) changesAt = at;
+  };
+  for (const route of compiled.routes) {
+    if (!route.mayRefuse) continue;
+    const cursor = settle(route, cursors[route.index] ?? INITIAL_CURSOR, t);
+    const atom = atomAt(route, cursor.position);
+    const scriptEnd = atom?.kind === 'refuse' ? cursor.since + (atom.for ?? 0) : undefined;
+    const overlay = overlayAt(route.route, t);
+    if (overlay ? overlay.step.kind === 'refuse' : scriptEnd !== undefined) refusing = true;
+    if (scriptEnd !== undefined) consider(scriptEnd);
+    for (const window of route.route.windows ?? []) {
+      if (window.step?.kind === 'refuse' || scriptEnd !== undefined) {
+        consider(window.from);
+        if (window.until !== undefined) consider(window.until);
+      }
+    }
+    const flap = route.route.flap;
+    if (flap && (flap.step?.kind === 'refuse' || scriptEnd !== undefined) && t >= 0) {
+      const period = flap.up + flap.down;
+      const phase = t % period;
+      consider(t - phase + (phase < flap.up ? flap.up : period));
+    }
+  }
+  return { refusing, changesAt };
+}

@@ -1,0 +1,119 @@
+import { describeValue } from '../errors.js';
+import { atDeadline } from '../time/deadline.js';
+import { transportError } from '../transport/outcome.js';
+import type { ProbeRequest, ProbeResponse, Transport } from '../transport/types.js';
+import { type Decision, decisionDuration } from './decision.js';
+import type { ScriptPlayer } from './player.js';
+
+/**
+ * The `code` an in-process `malformed` step rejects with: what Node's HTTP parser (and undici,
+ * and so `fetch`) report for a response that does not start with `HTTP/`, which is what the
+ * real mock server sends.
+ *
+ * @example
+ * outcomeOfError(error); // { kind: 'error', code: MALFORMED_CODE } for a malformed step
+ */
+export const MALFORMED_CODE = 'HPE_INVALID_CONSTANT';
+
+function pathOf(url: string): string | undefined {
+  if (!URL.canParse(url)) return undefined;
+  const parsed = new URL(url);
+  return parsed.pathname + parsed.search;
+}
+
+function failure(decision: Decision, url: string): Error {
+  const where = describeValue(url);
+  switch (decision.action) {
+    case 'reset':
+      return transportError('reset', `Failed to probe ${where}: the mock endpoint reset the connection.`);
+    case 'close':
+      return transportError(
+        'closed',
+        `Failed to probe ${where}: the mock endpoint closed the connection without answering.`,
+      );
+    default:
+      return Object.assign(
+        new Error(
+          `Failed to probe ${where}: the mock endpoint sent a malformed response (it does not start with "HTTP/").`,
+        ),
+        { code: MALFORMED_CODE },
+      );
+  }
+}
+
+/**
+ * An in-process {@link Transport} that plays the script on the player's clock, for the
+ * checker in virtual time. Exactly:
+ *
+ * - a response resolves `{ status }` after the decision's delay (plus the dribble time of a
+ *   slow step: like fasthttp, a probe ends when the whole response has arrived); with no delay
+ *   it resolves in the same microtask queue turn, using no timer;
+ * - `hang` never resolves; it rejects with the signal's reason when the request's signal aborts;
+ * - `reset` / `close` reject with `code` ECONNRESET / ECONNCLOSED, `malformed` with
+ *   {@link MALFORMED_CODE}, and refused connections with ECONNREFUSED (they are not received:
+ *   not counted, not journalled);
+ * - an abort at any time rejects with the signal's reason and leaves no timer behind; the
+ *   journal records the request as aborted at that time.
+ *
+ * @example
+ * const { transport } = flakyEndpoint('delay 120ms then 200', { clock });
+ */
+export function inProcessTransport(player: ScriptPlayer): Transport {
+  const clock = player.clock;
+  const journal = player.journal;
+  return (request: ProbeRequest): Promise<ProbeResponse> => {
+    const { url, signal } = request;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const path = pathOf(url);
+    if (path === undefined) {
+      return Promise.reject(
+        transportError(
+          'invalid-url',
+          `Failed to probe ${describeValue(url)}: it is not a valid URL. Pass an absolute URL like "http://endpoint.test/healthz".`,
+        ),
+      );
+    }
+    const reception = player.receive('GET', path, clock.now);
+    if (reception.refused) {
+      return Promise.reject(
+        transportError(
+          'refused',
+          `Failed to probe ${describeValue(url)}: the mock endpoint refused the connection.`,
+        ),
+      );
+    }
+    const { index, decision } = reception;
+    const act = (): ProbeResponse => {
+      journal.settle(index, 'completed', clock.now);
+      if (decision.action === 'respond') return { status: decision.status };
+      throw failure(decision, url);
+    };
+    const wait = decisionDuration(decision);
+    if (decision.action !== 'hang' && wait === 0) {
+      try {
+        return Promise.resolve(act());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return new Promise<ProbeResponse>((resolve, reject) => {
+      const onAbort = () => {
+        timer?.cancel();
+        journal.settle(index, 'aborted', clock.now);
+        reject(signal.reason);
+      };
+      const timer =
+        decision.action === 'hang'
+          ? undefined
+          : atDeadline(clock, clock.now + wait, () => {
+              signal?.removeEventListener('abort', onAbort);
+              try {
+                resolve(act());
+              } catch (error) {
+                reject(error);
+              }
+            });
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  };
+}

@@ -1,0 +1,255 @@
+import { describeValue, ProbekitError } from '../errors.js';
+import { type Decision, explainDecision } from './decision.js';
+
+/** What became of a journalled request. */
+export type Fate =
+  /** Still being answered (a delay running, a hang, a dribble). */
+  | 'pending'
+  /** The endpoint did what it decided (sent the response, or performed the fault). */
+  | 'completed'
+  /** The client gave up first (aborted, or closed the connection). */
+  | 'aborted';
+
+/** One received request, as the journal reports it. */
+export interface JournalEntry {
+  /** 0-based: the n-th request the endpoint received (refused connections are never received). */
+  readonly index: number;
+  /** When it arrived, in ms on the endpoint's clock (`clock.now`). */
+  readonly time: number;
+  readonly method: string;
+  /** The path as requested, query string included. */
+  readonly path: string;
+  /** The script position that answered, or -1 for a window, a flap, or no route. */
+  readonly position: number;
+  readonly decision: Decision;
+  /** {@link explainDecision} of the decision. */
+  readonly explain: string;
+  readonly fate: Fate;
+  /** When it completed or was aborted (clock ms), if it has. */
+  readonly endedAt: number | undefined;
+}
+
+/** A journal as JSON (what the mock server's `GET /__probekit/journal` returns). */
+export interface JournalSnapshot {
+  readonly seed: number;
+  readonly capacity: number;
+  readonly total: number;
+  readonly dropped: number;
+  readonly entries: JournalEntry[];
+}
+
+/**
+ * The default number of entries a journal keeps.
+ *
+ * @example
+ * new Journal({ seed: 0 }).capacity === DEFAULT_JOURNAL_SIZE; // true
+ */
+export const DEFAULT_JOURNAL_SIZE = 10_000;
+
+const FATES: readonly Fate[] = ['pending', 'completed', 'aborted'];
+const FATE_CODE: Readonly<Record<Fate, number>> = { pending: 0, completed: 1, aborted: 2 };
+
+/**
+ * Checks a journal size option (0 keeps nothing but still counts).
+ *
+ * @example
+ * checkJournalSize(1000);
+ */
+export function checkJournalSize(size: unknown): number {
+  if (size === undefined) return DEFAULT_JOURNAL_SIZE;
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0 || size > 100_000_000) {
+    throw new ProbekitError(
+      'ERR_PROBEKIT_INVALID_OPTION',
+      `Failed to create the journal: journalSize ${describeValue(size)} is not a whole number from 0 to 100000000. Leave it out for ${DEFAULT_JOURNAL_SIZE}.`,
+    );
+  }
+  return size;
+}
+
+/**
+ * Every request an endpoint received, in a ring of bounded size: once full, the oldest entries
+ * are dropped (and counted). Stored column by column in typed arrays, so a million entries cost
+ * tens of megabytes, not hundreds, and recording allocates nothing.
+ *
+ * @example
+ * const journal = new Journal({ capacity: 100, seed: 42 });
+ * const index = journal.record(0, 'GET', '/healthz', decision, 0);
+ * journal.settle(index, 'completed', 12);
+ * journal.entries(); // [{ index: 0, time: 0, …, fate: 'completed', endedAt: 12 }]
+ */
+export class Journal {
+  /** How many entries are kept. */
+  readonly capacity: number;
+  /** The seed of the endpoint's random decisions: replaying with it replays them. */
+  readonly seed: number;
+  #total = 0;
+  #times: Float64Array;
+  #ends: Float64Array;
+  #positions: Float64Array;
+  #fates: Uint8Array;
+  #methods: string[];
+  #paths: string[];
+  #decisions: Decision[];
+  #allocated = 0;
+  #listeners: Array<(entry: JournalEntry) => void> = [];
+
+  constructor(options: { capacity?: number; seed: number }) {
+    this.capacity = checkJournalSize(options.capacity);
+    this.seed = options.seed;
+    this.#times = new Float64Array(0);
+    this.#ends = new Float64Array(0);
+    this.#positions = new Float64Array(0);
+    this.#fates = new Uint8Array(0);
+    this.#methods = [];
+    this.#paths = [];
+    this.#decisions = [];
+  }
+
+  /** Requests ever recorded (the next index). */
+  get total(): number {
+    return this.#total;
+  }
+
+  /** Entries no longer kept because the ring was full. */
+  get dropped(): number {
+    return Math.max(0, this.#total - this.capacity);
+  }
+
+  /** Entries kept right now. */
+  get size(): number {
+    return Math.min(this.#total, this.capacity);
+  }
+
+  /** Records a received request and returns its index. */
+  record(time: number, method: string, path: string, decision: Decision, position: number): number {
+    const index = this.#total++;
+    if (this.capacity > 0) {
+      if (index >= this.#allocated && this.#allocated < this.capacity) this.#grow();
+      const slot = index % this.capacity;
+      this.#times[slot] = time;
+      this.#ends[slot] = Number.NaN;
+      this.#positions[slot] = position;
+      this.#fates[slot] = 0;
+      this.#methods[slot] = method;
+      this.#paths[slot] = path;
+      this.#decisions[slot] = decision;
+    }
+    if (this.#listeners.length > 0) {
+      const entry = this.#entryOrSketch(index, time, method, path, decision, position);
+      for (const listener of this.#listeners) listener(entry);
+    }
+    return index;
+  }
+
+  /** Records what became of request `index` (ignored once it has been dropped or settled). */
+  settle(index: number, fate: 'completed' | 'aborted', at: number): void {
+    if (index < this.#total - this.capacity || index >= this.#total) return;
+    const slot = index % this.capacity;
+    if (this.#fates[slot] !== 0) return;
+    this.#fates[slot] = FATE_CODE[fate];
+    this.#ends[slot] = at;
+  }
+
+  /** The entry for request `index`, if it is still kept. */
+  at(index: number): JournalEntry | undefined {
+    if (
+      !Number.isInteger(index) ||
+      index < 0 ||
+      index < this.#total - this.capacity ||
+      index >= this.#total
+    ) {
+      return undefined;
+    }
+    return this.#entry(index);
+  }
+
+  /** The kept entries, oldest first (the last `limit` of them if given). */
+  entries(limit = Number.POSITIVE_INFINITY): JournalEntry[] {
+    const count = Math.min(this.size, limit);
+    const out: JournalEntry[] = [];
+    for (let index = this.#total - count; index < this.#total; index++) out.push(this.#entry(index));
+    return out;
+  }
+
+  /** Calls `listener` with each new entry as it is recorded; returns the unsubscribe function. */
+  subscribe(listener: (entry: JournalEntry) => void): () => void {
+    this.#listeners.push(listener);
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** Forgets every entry and starts counting from 0 again. */
+  clear(): void {
+    this.#total = 0;
+    this.#methods.fill('');
+    this.#paths.fill('');
+    this.#decisions.length = 0;
+  }
+
+  /** The journal as JSON (entries oldest first). */
+  toJSON(): JournalSnapshot {
+    return {
+      seed: this.seed,
+      capacity: this.capacity,
+      total: this.#total,
+      dropped: this.dropped,
+      entries: this.entries(),
+    };
+  }
+
+  #grow(): void {
+    const size = Math.min(this.capacity, Math.max(1024, this.#allocated * 2));
+    const grow64 = (old: Float64Array) => {
+      const next = new Float64Array(size);
+      next.set(old);
+      return next;
+    };
+    this.#times = grow64(this.#times);
+    this.#ends = grow64(this.#ends);
+    this.#positions = grow64(this.#positions);
+    const fates = new Uint8Array(size);
+    fates.set(this.#fates);
+    this.#fates = fates;
+    this.#allocated = size;
+  }
+
+  #entry(index: number): JournalEntry {
+    const slot = index % this.capacity;
+    const decision = this.#decisions[slot] as Decision;
+    const end = this.#ends[slot] as number;
+    return {
+      index,
+      time: this.#times[slot] as number,
+      method: this.#methods[slot] as string,
+      path: this.#paths[slot] as string,
+      position: this.#positions[slot] as number,
+      decision,
+      explain: explainDecision(decision),
+      fate: FATES[this.#fates[slot] as number] as Fate,
+      endedAt: Number.isNaN(end) ? undefined : end,
+    };
+  }
+
+  #entryOrSketch(
+    index: number,
+    time: number,
+    method: string,
+    path: string,
+    decision: Decision,
+    position: number,
+  ): JournalEntry {
+    if (this.capacity > 0) return this.#entry(index);
+    return {
+      index,
+      time,
+      method,
+      path,
+      position,
+      decision,
+      explain: explainDecision(decision),
+      fate: 'pending',
+      endedAt: undefined,
+    };
+  }
+}

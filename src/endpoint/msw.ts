@@ -1,0 +1,130 @@
+import { createRequire } from 'node:module';
+import type { HttpHandler } from 'msw';
+import { ProbekitError } from '../errors.js';
+import { atDeadline, type DeadlineTimer } from '../time/deadline.js';
+import type { Decision } from './decision.js';
+import { dribble } from './dribble.js';
+import type { ScriptPlayer } from './player.js';
+
+type Msw = typeof import('msw');
+let msw: Msw | undefined;
+
+/**
+ * msw is an optional peer dependency, and importing it takes a while: it is loaded on first
+ * use of the handlers only. Its handlers are duck-typed (`__kind`), so the CommonJS build that
+ * `require` loads works with an ES-module `setupServer`.
+ */
+function requireMsw(): Msw {
+  if (msw !== undefined) return msw;
+  try {
+    msw = createRequire(import.meta.url)('msw') as Msw;
+    return msw;
+  } catch (error) {
+    throw new ProbekitError(
+      'ERR_PROBEKIT_INVALID_OPTION',
+      'Failed to create msw handlers: the "msw" package could not be loaded. Install it (npm install -D msw@2) to use `handlers`.',
+      { cause: error },
+    );
+  }
+}
+
+/** Waits `ms` on the clock; resolves `false` instead if the request is aborted first. */
+function wait(player: ScriptPlayer, ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  if (ms <= 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      timer.cancel();
+      resolve(false);
+    };
+    const timer: DeadlineTimer = atDeadline(player.clock, player.clock.now + ms, () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    });
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A body that arrives piece by piece on the player's clock, complete `over` ms after it starts. */
+function dribbledBody(
+  player: ScriptPlayer,
+  body: string,
+  over: number,
+  done: () => void,
+): ReadableStream<Uint8Array> {
+  let cancel: (() => void) | undefined;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      cancel = dribble(player.clock, new TextEncoder().encode(body), over, (piece, last) => {
+        if (piece.length > 0) controller.enqueue(piece.slice());
+        if (last) {
+          done();
+          controller.close();
+        }
+      });
+    },
+    cancel() {
+      cancel?.();
+    },
+  });
+}
+
+async function perform(
+  player: ScriptPlayer,
+  index: number,
+  decision: Decision,
+  request: Request,
+): Promise<Response> {
+  const { HttpResponse } = requireMsw();
+  const { clock, journal } = player;
+  const signal = request.signal;
+  const aborted = () => {
+    journal.settle(index, 'aborted', clock.now);
+    return HttpResponse.error();
+  };
+  if (decision.action === 'hang') {
+    // Never answers: settle only when the client gives up, so nothing is left pending.
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    return aborted();
+  }
+  const head = decision.delay + (decision.dribble === 'headers' ? decision.over : 0);
+  if (!(await wait(player, head, signal))) return aborted();
+  if (decision.action !== 'respond') {
+    journal.settle(index, 'completed', clock.now);
+    return HttpResponse.error();
+  }
+  const init = { status: decision.status, headers: decision.headers };
+  if (decision.dribble === 'body') {
+    const done = () => journal.settle(index, 'completed', clock.now);
+    return new HttpResponse(dribbledBody(player, decision.body ?? '', decision.over, done), init);
+  }
+  journal.settle(index, 'completed', clock.now);
+  return new HttpResponse(decision.body ?? null, init);
+}
+
+/**
+ * `msw` request handlers that play the script: use them with `setupServer` (msw/node) or
+ * `setupWorker`. Delays run on the player's clock (never msw's own `delay()`), so a virtual
+ * clock drives them; `hang` waits for the request to abort; `reset`, `close`, `malformed`
+ * and refused connections become msw's network error (`HttpResponse.error()`), which `fetch`
+ * rejects with a `TypeError`. A `slow-body` streams its body on the clock.
+ *
+ * @param origin only intercept requests to this origin (e.g. `http://endpoint.test`); default: every origin.
+ * @example
+ * const server = setupServer(...flakyEndpoint('200, 503...', { clock }).handlers);
+ */
+export function mswHandlers(player: ScriptPlayer, origin?: string): HttpHandler[] {
+  const { http, HttpResponse } = requireMsw();
+  const pattern = origin === undefined ? '*' : `${origin.replace(/\/+$/, '')}/*`;
+  return [
+    http.all(pattern, ({ request }) => {
+      const url = new URL(request.url);
+      const reception = player.receive(request.method, url.pathname + url.search, player.clock.now);
+      if (reception.refused) return HttpResponse.error();
+      return perform(player, reception.index, reception.decision, request);
+    }),
+  ];
+}

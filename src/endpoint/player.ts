@@ -1,0 +1,173 @@
+import type { Clock } from '../time/clock.js';
+import type { Decision } from './decision.js';
+import {
+  type CompiledEndpoint,
+  type Cursor,
+  compile,
+  decide,
+  INITIAL_CURSOR,
+  refusal,
+  routeFor,
+} from './engine.js';
+import { Journal } from './journal.js';
+import { type EndpointDefinition, explainRoute, UNMATCHED_STATUS } from './model.js';
+import { checkSeed } from './rng.js';
+import { type EndpointScript, toDefinition } from './schema.js';
+
+/** A received request: its journal index and what to do with it. */
+export interface Received {
+  readonly refused: false;
+  readonly index: number;
+  readonly decision: Decision;
+}
+
+/** A connection nobody is listening for: not received, not journalled. */
+export interface Refused {
+  readonly refused: true;
+}
+
+/** What {@link ScriptPlayer.receive} returns. */
+export type Reception = Received | Refused;
+
+const REFUSED: Refused = Object.freeze({ refused: true });
+
+/** Options shared by every backend. */
+export interface PlayerOptions {
+  readonly clock: Clock;
+  /** Seeds the random decisions (default 0): the same seed replays the same decisions. */
+  readonly seed?: number;
+  /** How many requests the journal keeps (default 10000); older ones are dropped and counted. */
+  readonly journalSize?: number;
+}
+
+// Paths are interned so a journal of a million requests to one path keeps one string, not a million.
+const MAX_INTERNED = 256;
+
+/**
+ * The state of one endpoint, shared by its backends: the definition, each route's cursor, the
+ * script's start time, and the journal. Each backend asks it what to do with a request and
+ * performs the answer its own way.
+ *
+ * @example
+ * const player = new ScriptPlayer('200, 503...', { clock, seed: 42 });
+ * const reception = player.receive('GET', '/healthz', clock.now);
+ */
+export class ScriptPlayer {
+  readonly clock: Clock;
+  readonly seed: number;
+  readonly journal: Journal;
+  #compiled: CompiledEndpoint;
+  #cursors: Cursor[];
+  #startedAt: number;
+  #interned = new Map<string, string>();
+  #listeners: Array<() => void> = [];
+
+  constructor(script: EndpointScript, options: PlayerOptions) {
+    this.clock = options.clock;
+    this.seed = checkSeed(options.seed);
+    this.journal = new Journal({ capacity: options.journalSize, seed: this.seed });
+    this.#compiled = compile(toDefinition(script), this.seed);
+    this.#cursors = this.#compiled.routes.map(() => INITIAL_CURSOR);
+    this.#startedAt = this.clock.now;
+  }
+
+  /** The definition being played (canonical form). */
+  get definition(): EndpointDefinition {
+    return this.#compiled.definition;
+  }
+
+  /** When the script started (clock ms); windows and flaps count from here. */
+  get startedAt(): number {
+    return this.#startedAt;
+  }
+
+  /** Decides what to do with a request arriving at `now`, and journals it unless refused. */
+  receive(method: string, path: string, now: number): Reception {
+    const compiled = this.#compiled;
+    const t = now - this.#startedAt;
+    if (compiled.mayRefuse && refusal(compiled, this.#cursors, t).refusing) return REFUSED;
+    const route = routeFor(compiled, path);
+    if (route === undefined) {
+      const decision = this.#unmatched(method, path);
+      return {
+        refused: false,
+        index: this.journal.record(now, method, this.#intern(path), decision, -1),
+        decision,
+      };
+    }
+    const outcome = decide(route, this.#cursors[route.index] as Cursor, t, this.seed);
+    this.#cursors[route.index] = outcome.cursor;
+    if (outcome.refused) return REFUSED;
+    const stored = path === route.route.path ? route.route.path : this.#intern(path);
+    const index = this.journal.record(now, method, stored, outcome.decision, outcome.position);
+    if (compiled.mayRefuse) this.#changed();
+    return { refused: false, index, decision: outcome.decision };
+  }
+
+  /** Whether connections are refused at `now`, and when that may change next (clock ms). */
+  refusal(now: number): { refusing: boolean; changesAt: number } {
+    const t = now - this.#startedAt;
+    const answer = refusal(this.#compiled, this.#cursors, t);
+    return { refusing: answer.refusing, changesAt: answer.changesAt + this.#startedAt };
+  }
+
+  /** Replaces the script: cursors and the time origin restart now; the journal goes on. */
+  setScript(script: EndpointScript): EndpointDefinition {
+    const compiled = compile(toDefinition(script), this.seed);
+    this.#compiled = compiled;
+    this.#restart();
+    return compiled.definition;
+  }
+
+  /** Restarts the script and clears the journal (request indices count from 0 again). */
+  reset(): void {
+    this.journal.clear();
+    this.#restart();
+  }
+
+  /** Calls `listener` whenever refusing may have changed without a timer (a request, a new script). */
+  onChange(listener: () => void): () => void {
+    this.#listeners.push(listener);
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
+    };
+  }
+
+  #restart(): void {
+    this.#cursors = this.#compiled.routes.map(() => INITIAL_CURSOR);
+    this.#startedAt = this.clock.now;
+    this.#changed();
+  }
+
+  #changed(): void {
+    for (const listener of this.#listeners) listener();
+  }
+
+  #intern(path: string): string {
+    const known = this.#interned.get(path);
+    if (known !== undefined) return known;
+    if (this.#interned.size < MAX_INTERNED) this.#interned.set(path, path);
+    return path;
+  }
+
+  #unmatched(method: string, path: string): Decision {
+    const routes = this.#compiled.definition.routes.map((route) => `  ${explainRoute(route)}`);
+    const body = [
+      `probekit mock: no route matches ${method} ${path} (request #${this.journal.total}, seed ${this.seed}).`,
+      'Configured routes:',
+      ...routes,
+      '',
+    ].join('\n');
+    return {
+      action: 'respond',
+      status: UNMATCHED_STATUS,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      body,
+      delay: 0,
+      dribble: undefined,
+      over: 0,
+      source: 'unmatched',
+      route: '',
+    };
+  }
+}

@@ -1,0 +1,412 @@
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
+import { createServer as createNetServer, isIP, type Server as NetServer, type Socket } from 'node:net';
+import { describeValue, ProbekitError } from '../errors.js';
+import { type Clock, systemClock } from '../time/clock.js';
+import { atDeadline, type DeadlineTimer } from '../time/deadline.js';
+import { CONTROL_PREFIX, type ControlAccess, handleControl } from './control-api.js';
+import type { Decision } from './decision.js';
+import { dribble } from './dribble.js';
+import type { Journal } from './journal.js';
+import type { EndpointDefinition } from './model.js';
+import { ScriptPlayer } from './player.js';
+import type { EndpointScript } from './schema.js';
+
+/** Options for {@link startMockServer}. */
+export interface MockServerOptions {
+  /** Default 0: any free port (read it from `url`). */
+  readonly port?: number;
+  /** Default `127.0.0.1`. */
+  readonly host?: string;
+  /** Delays, dribbles, windows and refusals run on this clock. Default: the system clock. */
+  readonly clock?: Clock;
+  /** Seeds the random decisions (default 0). */
+  readonly seed?: number;
+  /** How many requests the journal keeps (default 10000). */
+  readonly journalSize?: number;
+  /** Who may use `/__probekit/`: `loopback` clients (default), `any`, or `off` (those paths are then scripted like any other). */
+  readonly control?: ControlAccess;
+}
+
+/** A running mock server. */
+export interface MockServer {
+  /** `http://host:port`, without a trailing slash. */
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  readonly seed: number;
+  readonly journal: Journal;
+  /** The definition being played (canonical form). */
+  readonly definition: EndpointDefinition;
+  /** Replaces the script (the script restarts; the journal goes on). */
+  setScript(script: EndpointScript): EndpointDefinition;
+  /** Restarts the script and clears the journal. */
+  reset(): void;
+  /** Stops listening, destroys every connection, clears every timer. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * What a `malformed` step sends: not an HTTP response, so every client's parser fails at once.
+ *
+ * @example
+ * socket.end(MALFORMED_BYTES); // every HTTP client fails to parse it
+ */
+export const MALFORMED_BYTES = 'PROBEKIT MALFORMED RESPONSE\r\n\r\n';
+
+const REOPEN_RETRY_MS = 20;
+const REOPEN_ATTEMPTS = 100;
+
+/** Sockets carry a count of the requests being answered on them, to tell idle ones apart. */
+const ACTIVE = Symbol('probekit.active');
+type TrackedSocket = Socket & { [ACTIVE]?: number };
+
+function checkOptions(options: MockServerOptions): { port: number; host: string; control: ControlAccess } {
+  const fail = (name: string, value: unknown, hint: string): never => {
+    throw new ProbekitError(
+      'ERR_PROBEKIT_INVALID_OPTION',
+      `Failed to start the mock server: ${name} ${describeValue(value)} is not valid. ${hint}.`,
+    );
+  };
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    fail('port', port, 'Use a whole number from 0 to 65535 (0: any free port)');
+  const host = options.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || host === '') fail('host', host, "Use an address like '127.0.0.1' or '::1'");
+  const control = options.control ?? 'loopback';
+  if (!['loopback', 'any', 'off'].includes(control))
+    fail('control', control, "Use 'loopback', 'any' or 'off'");
+  return { port, host, control };
+}
+
+function bodyAllowed(method: string | undefined, status: number): boolean {
+  return method !== 'HEAD' && status !== 204 && status !== 304;
+}
+
+class MockHttpServer implements MockServer {
+  readonly host: string;
+  readonly #player: ScriptPlayer;
+  readonly #clock: Clock;
+  readonly #control: ControlAccess;
+  readonly #http = createHttpServer((req, res) => this.#onRequest(req, res));
+  readonly #sockets = new Set<TrackedSocket>();
+  readonly #timers = new Set<{ cancel(): void }>();
+  #port: number;
+  #listener: NetServer | undefined;
+  /** A reopening listener, awaited by close() so no port is left open after it. */
+  #opening: Promise<void> | undefined;
+  #reopenAttempts = 0;
+  #refusalTimer: DeadlineTimer | undefined;
+  #closing: Promise<void> | undefined;
+  #closed = false;
+  #unsubscribe: () => void;
+
+  constructor(player: ScriptPlayer, port: number, host: string, control: ControlAccess) {
+    this.#player = player;
+    this.#clock = player.clock;
+    this.#port = port;
+    this.host = host;
+    this.#control = control;
+    this.#unsubscribe = player.onChange(() => this.#updateListener());
+  }
+
+  get url(): string {
+    return `http://${isIP(this.host) === 6 ? `[${this.host}]` : this.host}:${this.#port}`;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get seed(): number {
+    return this.#player.seed;
+  }
+
+  get journal(): Journal {
+    return this.#player.journal;
+  }
+
+  get definition(): EndpointDefinition {
+    return this.#player.definition;
+  }
+
+  setScript(script: EndpointScript): EndpointDefinition {
+    return this.#player.setScript(script);
+  }
+
+  reset(): void {
+    this.#player.reset();
+  }
+
+  async start(): Promise<void> {
+    try {
+      this.#listener = await this.#listen(this.#port);
+    } catch (error) {
+      this.#unsubscribe();
+      const code = (error as { code?: string }).code;
+      throw new ProbekitError(
+        code === 'EADDRINUSE' ? 'ERR_PROBEKIT_PORT_IN_USE' : 'ERR_PROBEKIT_LISTEN',
+        code === 'EADDRINUSE'
+          ? `Failed to start the mock server on ${this.host}:${this.#port}: the port is in use. Pick another port, or 0 for any free one.`
+          : `Failed to start the mock server on ${this.host}:${this.#port}: ${(error as Error).message}. Check the host and port.`,
+        { cause: error },
+      );
+    }
+    this.#port = (this.#listener.address() as { port: number }).port;
+    this.#updateListener();
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#closed = true;
+      this.#unsubscribe();
+      this.#refusalTimer?.cancel();
+      for (const timer of this.#timers) timer.cancel();
+      this.#timers.clear();
+      const listener = this.#listener;
+      this.#listener = undefined;
+      for (const socket of this.#sockets) socket.destroy();
+      this.#sockets.clear();
+      await this.#opening;
+      if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()));
+    })();
+    return this.#closing;
+  }
+
+  // ---- listening, and refusing by not listening ----
+
+  #listen(port: number): Promise<NetServer> {
+    return new Promise((resolve, reject) => {
+      // Our own listener hands sockets to the HTTP server, so it can be closed and reopened
+      // (to refuse connections) while the HTTP server and its open connections stay.
+      const listener = createNetServer({ noDelay: true }, (socket) => this.#onConnection(socket));
+      listener.once('error', reject);
+      listener.listen({ port, host: this.host }, () => {
+        listener.off('error', reject);
+        resolve(listener);
+      });
+    });
+  }
+
+  #onConnection(socket: TrackedSocket): void {
+    if (this.#closed) {
+      socket.destroy();
+      return;
+    }
+    this.#sockets.add(socket);
+    socket.once('close', () => this.#sockets.delete(socket));
+    this.#http.emit('connection', socket);
+  }
+
+  /** Opens or closes the listener to match whether the script refuses right now. */
+  #updateListener(): void {
+    if (this.#closed) return;
+    const { refusing, changesAt } = this.#player.refusal(this.#clock.now);
+    if (refusing && this.#listener) {
+      this.#listener.close();
+      this.#listener = undefined;
+      // Kept-alive connections would let the next request through: close the idle ones.
+      for (const socket of this.#sockets) if (!socket[ACTIVE]) socket.destroy();
+    } else if (!refusing && !this.#listener && !this.#opening) {
+      this.#reopen();
+    }
+    this.#refusalTimer?.cancel();
+    this.#refusalTimer = Number.isFinite(changesAt)
+      ? atDeadline(this.#clock, changesAt, () => {
+          this.#refusalTimer = undefined;
+          this.#updateListener();
+        })
+      : undefined;
+  }
+
+  #reopen(): void {
+    this.#opening = this.#listen(this.#port).then(
+      (listener) => {
+        this.#opening = undefined;
+        this.#reopenAttempts = 0;
+        if (this.#closed) {
+          listener.close();
+          return;
+        }
+        this.#listener = listener;
+        this.#updateListener();
+      },
+      () => {
+        this.#opening = undefined;
+        // Someone took the port meanwhile: try again for a while, then stay closed.
+        if (this.#closed || ++this.#reopenAttempts > REOPEN_ATTEMPTS) return;
+        const timer = atDeadline(this.#clock, this.#clock.now + REOPEN_RETRY_MS, () => {
+          this.#timers.delete(timer);
+          this.#updateListener();
+        });
+        this.#timers.add(timer);
+      },
+    );
+  }
+
+  // ---- requests ----
+
+  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    if (this.#control !== 'off' && url.startsWith(CONTROL_PREFIX)) {
+      void handleControl(req, res, this.#player, this.#clock, this.#control);
+      return;
+    }
+    const socket = req.socket as TrackedSocket;
+    // Busy while deciding: a refusal that starts with this request must not cut its own connection.
+    socket[ACTIVE] = (socket[ACTIVE] ?? 0) + 1;
+    const reception = this.#player.receive(req.method ?? 'GET', url, this.#clock.now);
+    if (reception.refused) {
+      // It came over a connection opened before the listener closed: nobody is listening now.
+      socket.destroy();
+      return;
+    }
+    const { index, decision } = reception;
+    if (decision.action === 'respond' && decision.delay === 0 && decision.dribble === undefined) {
+      this.#respond(req, res, decision);
+      socket[ACTIVE]--;
+      this.#player.journal.settle(index, 'completed', this.#clock.now);
+      return;
+    }
+    this.#defer(req, res, index, decision);
+  }
+
+  #respond(req: IncomingMessage, res: ServerResponse, decision: Decision): void {
+    if (this.#listener === undefined && !this.#opening) res.setHeader('connection', 'close');
+    if (decision.headers) res.writeHead(decision.status, decision.headers);
+    else res.writeHead(decision.status);
+    if (decision.body !== undefined && bodyAllowed(req.method, decision.status)) res.end(decision.body);
+    else res.end();
+  }
+
+  /** Everything that takes time or touches the socket itself. */
+  #defer(req: IncomingMessage, res: ServerResponse, index: number, decision: Decision): void {
+    const socket = req.socket as TrackedSocket;
+    const clock = this.#clock;
+    const journal = this.#player.journal;
+    let cancelWork: (() => void) | undefined;
+    let done = false;
+    const handle = {
+      cancel: () => {
+        cancelWork?.();
+        cancelWork = undefined;
+      },
+    };
+    this.#timers.add(handle);
+    const finish = (fate: 'completed' | 'aborted') => {
+      if (done) return;
+      done = true;
+      handle.cancel();
+      this.#timers.delete(handle);
+      socket[ACTIVE] = (socket[ACTIVE] ?? 1) - 1;
+      if (!this.#closed) journal.settle(index, fate, clock.now);
+    };
+    // The client went away (or the connection died) before we were done.
+    res.once('close', () => finish('aborted'));
+
+    const act = () => {
+      cancelWork = undefined;
+      switch (decision.action) {
+        case 'hang':
+          return;
+        case 'reset':
+          finish('completed');
+          socket.resetAndDestroy();
+          return;
+        case 'close':
+          finish('completed');
+          socket.destroy();
+          return;
+        case 'malformed':
+          finish('completed');
+          socket.end(MALFORMED_BYTES);
+          return;
+        default:
+          break;
+      }
+      if (decision.dribble === 'headers') {
+        cancelWork = dribble(clock, this.#rawResponse(req, decision), decision.over, (piece, last) => {
+          if (!last) {
+            socket.write(piece);
+            return;
+          }
+          finish('completed');
+          socket.end(piece);
+        });
+        return;
+      }
+      if (decision.dribble === 'body') {
+        const body = bodyAllowed(req.method, decision.status)
+          ? Buffer.from(decision.body ?? '')
+          : Buffer.alloc(0);
+        if (this.#listener === undefined && !this.#opening) res.setHeader('connection', 'close');
+        res.writeHead(decision.status, { ...decision.headers, 'content-length': String(body.length) });
+        res.flushHeaders();
+        cancelWork = dribble(clock, body, decision.over, (piece, last) => {
+          if (!last) {
+            res.write(piece);
+            return;
+          }
+          finish('completed');
+          res.end(piece);
+        });
+        return;
+      }
+      finish('completed');
+      this.#respond(req, res, decision);
+    };
+
+    if (decision.delay > 0 || decision.action === 'hang') {
+      if (decision.action !== 'hang') {
+        const timer = atDeadline(clock, clock.now + decision.delay, act);
+        cancelWork = () => timer.cancel();
+      }
+    } else {
+      act();
+    }
+  }
+
+  /** A whole response as bytes, for `slow-headers` (its head is dribbled straight onto the socket). */
+  #rawResponse(req: IncomingMessage, decision: Decision): Buffer {
+    const body = bodyAllowed(req.method, decision.status)
+      ? Buffer.from(decision.body ?? '')
+      : Buffer.alloc(0);
+    const lines = [`HTTP/1.1 ${decision.status} ${STATUS_CODES[decision.status] ?? 'Unknown'}`];
+    for (const [name, value] of Object.entries(decision.headers ?? {})) lines.push(`${name}: ${value}`);
+    lines.push(`content-length: ${body.length}`, 'connection: close', '', '');
+    return Buffer.concat([Buffer.from(lines.join('\r\n'), 'latin1'), body]);
+  }
+}
+
+/**
+ * Starts a real `node:http` mock server playing the script, performing every fault for real:
+ * `reset` sends a TCP RST, `close` closes without a response, `refuse` closes the listener for
+ * the step (and reopens it after), `slow-headers`/`slow-body` dribble bytes, `malformed` sends
+ * garbage. A control API lives under `/__probekit/` (loopback clients only by default), and a
+ * path with no route answers 404 with what was configured and what was received.
+ *
+ * @throws {ProbekitError} `ERR_PROBEKIT_INVALID_SCRIPT` for a bad script,
+ *   `ERR_PROBEKIT_INVALID_OPTION` for bad options, `ERR_PROBEKIT_PORT_IN_USE` / `ERR_PROBEKIT_LISTEN`.
+ * @example
+ * const server = await startMockServer('/healthz: 200*2, 503...', { seed: 42 });
+ * await fetch(`${server.url}/healthz`); // 200
+ * await server.close();
+ */
+export async function startMockServer(
+  script: EndpointScript,
+  options: MockServerOptions = {},
+): Promise<MockServer> {
+  const { port, host, control } = checkOptions(options);
+  const player = new ScriptPlayer(script, {
+    clock: options.clock ?? systemClock,
+    seed: options.seed,
+    journalSize: options.journalSize,
+  });
+  const server = new MockHttpServer(player, port, host, control);
+  await server.start();
+  return server;
+}
