@@ -7,7 +7,7 @@ import { type CounterState, INITIAL_COUNTER, step } from './counter.js';
 import { defaultTransport } from './default-transport.js';
 import type { CheckEvent } from './events.js';
 import { type HealthCheckOptions, type Option, resolveOptions } from './options.js';
-import { runProbe } from './probe.js';
+import { ProbeRunner } from './probe.js';
 
 /** Where the loop is: the explicit, inspectable state of a running check. */
 export type LoopPhase = 'initial-delay' | 'waiting-for-tick' | 'probing' | 'blocked' | 'stopped';
@@ -42,10 +42,12 @@ class EndpointHealthCheck implements HealthCheck {
   readonly #transport: Transport;
   readonly #closeTransport: (() => Promise<void>) | undefined;
   readonly #loop: Promise<void>;
+  readonly #prober: ProbeRunner;
+  /** Events are built only when someone observes them: the loop is a hot path at scale. */
+  readonly #observed: boolean;
   #phase: LoopPhase = 'initial-delay';
   #counter: CounterState = INITIAL_COUNTER;
   #probes = 0;
-  #inflight: AbortController | undefined;
   #failure: unknown;
   #stopping: Promise<void> | undefined;
 
@@ -59,17 +61,23 @@ class EndpointHealthCheck implements HealthCheck {
       this.#transport = owned.transport;
       this.#closeTransport = owned.close;
     }
-    this.#channel = new BufferedChannel<boolean>((value) =>
-      this.#emit({ type: 'delivered', at: this.#now, value }),
+    this.#observed = options.observers.length > 0;
+    this.#prober = new ProbeRunner(this.#transport, url, options.requestTimeout, options.clock);
+    this.#channel = new BufferedChannel<boolean>(
+      this.#observed ? (value) => this.#emit({ type: 'delivered', at: this.#now, value }) : undefined,
     );
     this.#emit({ type: 'start', at: this.#now });
     // Mirrors Dapr: the ticker starts first, then the initial delay runs (docs/semantics.md §1).
-    this.#ticker = new Ticker(options.clock, options.interval, {
-      tick: (tick) => this.#emit({ type: 'tick', at: tick.due, index: tick.index }),
-      drop: options.observers.length
-        ? (tick) => this.#emit({ type: 'tick-dropped', at: tick.due, index: tick.index })
+    this.#ticker = new Ticker(
+      options.clock,
+      options.interval,
+      this.#observed
+        ? {
+            tick: (tick) => this.#emit({ type: 'tick', at: tick.due, index: tick.index }),
+            drop: (tick) => this.#emit({ type: 'tick-dropped', at: tick.due, index: tick.index }),
+          }
         : undefined,
-    });
+    );
     this.#loop = this.#run().catch((error: unknown) => {
       if (!this.#stopController.signal.aborted) this.#fail(error);
     });
@@ -98,45 +106,47 @@ class EndpointHealthCheck implements HealthCheck {
   }
 
   async #run(): Promise<void> {
-    const { clock, initialDelay, requestTimeout, failureThreshold, successStatusCode } = this.#options;
+    const { clock, initialDelay, failureThreshold, successStatusCode } = this.#options;
     const stop = this.#stopController.signal;
+    const observed = this.#observed;
     await sleep(clock, initialDelay, stop);
-    this.#emit({ type: 'delay-end', at: this.#now });
+    if (observed) this.#emit({ type: 'delay-end', at: this.#now });
     while (!stop.aborted) {
       this.#phase = 'waiting-for-tick';
-      const tick = await this.#ticker.next(stop);
+      // No abort listener per tick: stop() stops the ticker, which rejects this read.
+      const tick = await this.#ticker.next();
       this.#phase = 'probing';
       const probe = this.#probes++;
-      this.#emit({ type: 'probe-start', at: this.#now, probe, tick: tick.index });
-      const controller = new AbortController();
-      this.#inflight = controller;
-      const outcome = await runProbe(this.#transport, this.#url, requestTimeout, clock, controller);
-      this.#inflight = undefined;
+      if (observed) this.#emit({ type: 'probe-start', at: this.#now, probe, tick: tick.index });
+      const outcome = await this.#prober.run();
       if (stop.aborted) return;
       const success = outcome.kind === 'status' && outcome.status === successStatusCode;
       const next = step(this.#counter, success, failureThreshold);
       this.#counter = next.state;
-      this.#emit({
-        type: 'probe-end',
-        at: this.#now,
-        probe,
-        outcome,
-        success,
-        failureCount: next.state.failureCount,
-        rule: next.rule,
-      });
+      if (observed) {
+        this.#emit({
+          type: 'probe-end',
+          at: this.#now,
+          probe,
+          outcome,
+          success,
+          failureCount: next.state.failureCount,
+          rule: next.rule,
+        });
+      }
       if (next.signal !== undefined) await this.#send(next.signal, probe);
     }
   }
 
   async #send(value: boolean, probe: number): Promise<void> {
-    this.#emit({ type: 'signal', at: this.#now, value, probe });
+    const observed = this.#observed;
+    if (observed) this.#emit({ type: 'signal', at: this.#now, value, probe });
     if (this.#channel.full) {
       this.#phase = 'blocked';
-      this.#emit({ type: 'blocked', at: this.#now, value });
+      if (observed) this.#emit({ type: 'blocked', at: this.#now, value });
     }
     const immediate = await this.#channel.send(value);
-    if (immediate === false) this.#emit({ type: 'unblocked', at: this.#now });
+    if (immediate === false && observed) this.#emit({ type: 'unblocked', at: this.#now });
   }
 
   #emit(event: CheckEvent): void {
@@ -163,7 +173,7 @@ class EndpointHealthCheck implements HealthCheck {
   async #shutdown(): Promise<void> {
     const reason = new ProbekitError('ERR_PROBEKIT_STOPPED', 'The health check was stopped.');
     this.#stopController.abort(reason);
-    this.#inflight?.abort(reason);
+    this.#prober.abort(reason);
     // Settle the ticks that came due unread, so observers (traces) see them before the end.
     void this.#ticker.hasPendingTick;
     this.#ticker.stop();

@@ -21,4 +21,4 @@ export {
   withSuccessStatusCode,
   withTransport,
 } from './options.js';
-export { runProbe } from './probe.js';
+export { ProbeRunner } from './probe.js';

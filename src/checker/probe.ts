@@ -1,56 +1,134 @@
 import type { Clock } from '../time/clock.js';
-import { atDeadline } from '../time/deadline.js';
+import { atDeadline, type DeadlineTimer } from '../time/deadline.js';
 import { outcomeOfError, type ProbeOutcome, transportError } from '../transport/outcome.js';
-import type { Transport } from '../transport/types.js';
+import type { ProbeRequest, ProbeResponse, Transport } from '../transport/types.js';
 
 const TIMEOUT: ProbeOutcome = Object.freeze({ kind: 'timeout' });
 const INVALID_URL: ProbeOutcome = Object.freeze({ kind: 'invalid-url' });
 
+/** Status outcomes are shared, frozen objects: a probe that succeeds allocates none. */
+const statusOutcomes = new Map<number, ProbeOutcome>();
+function statusOutcome(status: number): ProbeOutcome {
+  let outcome = statusOutcomes.get(status);
+  if (!outcome) {
+    outcome = Object.freeze({ kind: 'status', status });
+    if (statusOutcomes.size < 1000) statusOutcomes.set(status, outcome);
+  }
+  return outcome;
+}
+
+/** The request a probe sends, with the controller that can abort it. */
+interface Outgoing {
+  readonly controller: AbortController;
+  readonly request: ProbeRequest;
+}
+
+/** One probe in flight: settles once, from the response, the error, the deadline or an abort. */
+class Attempt {
+  readonly controller: AbortController;
+  deadline: DeadlineTimer | undefined;
+  #resolve: ((outcome: ProbeOutcome) => void) | undefined;
+  readonly #timeoutReason: () => Error;
+
+  constructor(
+    resolve: (outcome: ProbeOutcome) => void,
+    controller: AbortController,
+    timeoutReason: () => Error,
+  ) {
+    this.#resolve = resolve;
+    this.controller = controller;
+    this.#timeoutReason = timeoutReason;
+  }
+
+  readonly onResponse = (response: ProbeResponse) => this.settle(statusOutcome(response.status));
+  readonly onError = (error: unknown) => this.settle(outcomeOfError(error));
+  readonly onDeadline = () => {
+    this.deadline = undefined;
+    this.controller.abort(this.#timeoutReason());
+    this.settle(TIMEOUT);
+  };
+
+  /** A late answer (after a timeout or an abort) finds the attempt settled and is ignored. */
+  settle(outcome: ProbeOutcome): void {
+    const resolve = this.#resolve;
+    if (!resolve) return;
+    this.#resolve = undefined;
+    this.deadline?.cancel();
+    this.deadline = undefined;
+    resolve(outcome);
+  }
+}
+
 /**
- * Runs one probe: a GET through `transport`, bounded by `timeout` on `clock`.
+ * Runs a check's probes, one at a time: a GET through the transport, bounded by the request
+ * timeout on the clock.
  *
  * Mirrors fasthttp's `DoTimeout`: when the deadline passes the probe is a timeout at once, even
- * if the transport has not settled yet (its request is aborted and its late answer ignored).
- * The deadline timer is armed before the request starts, so on a virtual clock a response due
- * at the very instant of the deadline loses, as it does against Dapr. A timeout of 0 fails at
- * once and sends nothing, as in Dapr. Aborting `controller` (on stop) abandons the request;
- * the caller must not wait for this promise after that.
+ * if the transport has not settled (its request is aborted and its late answer ignored). The
+ * deadline timer is armed before the request starts, so on a virtual clock a response due at
+ * the very instant of the deadline loses, as it does against Dapr. A timeout of 0 fails at once
+ * and an unparsable address fails without a request, as in Dapr.
+ *
+ * Consecutive probes share one request object and `AbortSignal` until a probe is aborted (a
+ * timeout), then get fresh ones: at a thousand probes a second, a new `AbortController` per
+ * probe was the largest cost of ours (see docs/decisions/0003-checker-hot-path.md).
  */
-export function runProbe(
-  transport: Transport,
-  url: string,
-  timeout: number,
-  clock: Clock,
-  controller: AbortController,
-): Promise<ProbeOutcome> {
-  if (timeout <= 0) return Promise.resolve(TIMEOUT);
-  if (!URL.canParse(url)) return Promise.resolve(INVALID_URL);
-  return new Promise<ProbeOutcome>((resolve) => {
-    let settled = false;
-    const settle = (outcome: ProbeOutcome) => {
-      if (settled) return;
-      settled = true;
-      deadline.cancel();
-      resolve(outcome);
-    };
-    const deadline = atDeadline(clock, clock.now + timeout, () => {
-      controller.abort(transportError('timeout', `Probe of ${url} timed out after ${timeout} ms.`));
-      settle(TIMEOUT);
-    });
-    // A transport that ignores the abort must not keep a stopped loop waiting.
-    controller.signal.addEventListener('abort', () => settle(outcomeOfError(controller.signal.reason)), {
-      once: true,
-    });
-    let pending: Promise<{ status: number }>;
-    try {
-      pending = transport({ url, timeout, signal: controller.signal });
-    } catch (error) {
-      settle(outcomeOfError(error));
-      return;
+export class ProbeRunner {
+  readonly #transport: Transport;
+  readonly #url: string;
+  readonly #timeout: number;
+  readonly #clock: Clock;
+  /** Parsed once: the address never changes during a check. */
+  readonly #urlIsValid: boolean;
+  #attempt: Attempt | undefined;
+  #outgoing: Outgoing | undefined;
+  readonly #timeoutReason = () =>
+    transportError('timeout', `Probe of ${this.#url} timed out after ${this.#timeout} ms.`);
+
+  constructor(transport: Transport, url: string, timeout: number, clock: Clock) {
+    this.#transport = transport;
+    this.#url = url;
+    this.#timeout = timeout;
+    this.#clock = clock;
+    this.#urlIsValid = URL.canParse(url);
+  }
+
+  /** Runs one probe. Only one may run at a time. */
+  run(): Promise<ProbeOutcome> {
+    if (this.#timeout <= 0) return Promise.resolve(TIMEOUT);
+    if (!this.#urlIsValid) return Promise.resolve(INVALID_URL);
+    let outgoing = this.#outgoing;
+    if (!outgoing || outgoing.controller.signal.aborted) {
+      const controller = new AbortController();
+      const request = Object.freeze({ url: this.#url, timeout: this.#timeout, signal: controller.signal });
+      outgoing = { controller, request };
+      this.#outgoing = outgoing;
     }
-    pending.then(
-      (response) => settle({ kind: 'status', status: response.status }),
-      (error: unknown) => settle(outcomeOfError(error)),
-    );
-  });
+    const { controller, request } = outgoing;
+    return new Promise<ProbeOutcome>((resolve) => {
+      const attempt = new Attempt(resolve, controller, this.#timeoutReason);
+      this.#attempt = attempt;
+      attempt.deadline = atDeadline(this.#clock, this.#clock.now + this.#timeout, attempt.onDeadline);
+      let pending: Promise<ProbeResponse>;
+      try {
+        pending = this.#transport(request);
+      } catch (error) {
+        attempt.onError(error);
+        return;
+      }
+      pending.then(attempt.onResponse, attempt.onError);
+    });
+  }
+
+  /**
+   * Abandons the probe in flight (on stop): its request is aborted with `reason` and it settles
+   * at once, even if the transport ignores the abort.
+   */
+  abort(reason: unknown): void {
+    const attempt = this.#attempt;
+    this.#attempt = undefined;
+    if (!attempt) return;
+    attempt.controller.abort(reason);
+    attempt.settle(outcomeOfError(reason));
+  }
 }

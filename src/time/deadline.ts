@@ -5,6 +5,41 @@ export interface DeadlineTimer {
   cancel(): void;
 }
 
+class Deadline implements DeadlineTimer {
+  readonly #clock: Clock;
+  readonly #deadline: number;
+  readonly #callback: () => void;
+  #handle: TimerHandle;
+  #done = false;
+  readonly #fire = () => {
+    if (this.#done) return;
+    if (this.#clock.now < this.#deadline) {
+      this.#arm();
+      return;
+    }
+    this.#done = true;
+    this.#callback();
+  };
+
+  constructor(clock: Clock, deadline: number, callback: () => void) {
+    this.#clock = clock;
+    this.#deadline = deadline;
+    this.#callback = callback;
+    this.#arm();
+  }
+
+  #arm(): void {
+    const remaining = this.#deadline - this.#clock.now;
+    this.#handle = this.#clock.setTimeout(this.#fire, remaining > 0 ? Math.ceil(remaining) : 0);
+  }
+
+  cancel(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#clock.clearTimeout(this.#handle);
+  }
+}
+
 /**
  * Calls `callback` once `clock.now >= deadline`.
  *
@@ -13,27 +48,5 @@ export interface DeadlineTimer {
  * passed. On a virtual clock the first firing is always exact.
  */
 export function atDeadline(clock: Clock, deadline: number, callback: () => void): DeadlineTimer {
-  let handle: TimerHandle;
-  let cancelled = false;
-  const arm = () => {
-    const remaining = deadline - clock.now;
-    handle = clock.setTimeout(fire, remaining > 0 ? Math.ceil(remaining) : 0);
-  };
-  const fire = () => {
-    if (cancelled) return;
-    if (clock.now < deadline) {
-      arm();
-      return;
-    }
-    cancelled = true;
-    callback();
-  };
-  arm();
-  return {
-    cancel() {
-      if (cancelled) return;
-      cancelled = true;
-      clock.clearTimeout(handle);
-    },
-  };
+  return new Deadline(clock, deadline, callback);
 }

@@ -38,6 +38,10 @@ export class Ticker {
   #waiter: { resolve(tick: Tick): void; reject(reason: unknown): void } | undefined;
   #timer: DeadlineTimer | undefined;
   #stopped = false;
+  readonly #onTimer = () => {
+    this.#timer = undefined;
+    this.#settle();
+  };
 
   constructor(clock: Clock, interval: number, observer?: TickerObserver) {
     if (!(interval > 0) || !Number.isFinite(interval)) {
@@ -78,25 +82,27 @@ export class Ticker {
       return Promise.resolve(waiting);
     }
     return new Promise<Tick>((resolve, reject) => {
-      const onAbort = () => {
-        this.#clearWaiter();
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#waiter = {
-        resolve: (tick) => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(tick);
-        },
-        reject: (reason) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(reason);
-        },
-      };
-      this.#timer = atDeadline(this.#clock, this.#due(this.#nextIndex), () => {
-        this.#timer = undefined;
-        this.#settle();
-      });
+      if (signal) {
+        const onAbort = () => {
+          this.#clearWaiter();
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.#waiter = {
+          resolve: (tick) => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(tick);
+          },
+          reject: (reason) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(reason);
+          },
+        };
+      } else {
+        // The hot path (the checker reads without a signal and stops the ticker instead).
+        this.#waiter = { resolve, reject };
+      }
+      this.#timer = atDeadline(this.#clock, this.#due(this.#nextIndex), this.#onTimer);
     });
   }
 

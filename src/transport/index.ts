@@ -1,4 +1,10 @@
 export {
+  DEFAULT_USER_AGENT,
+  type HttpTransport,
+  type HttpTransportOptions,
+  httpTransport,
+} from './http.js';
+export {
   describeOutcome,
   FAILURE_CODES,
   type FailureKind,

@@ -38,7 +38,23 @@ const KIND_BY_CODE: Readonly<Record<string, FailureKind>> = {
   UND_ERR_INVALID_ARG: 'invalid-url',
 };
 
-/** Maps a transport's rejection to an outcome by its `code` (also looking at `cause.code`). */
+/**
+ * `DOMException`s carry a numeric `code`; their `name` is what identifies them. These are the
+ * reasons `AbortSignal.timeout()` and a bare `controller.abort()` leave on a signal.
+ */
+const CODE_BY_DOM_NAME: Readonly<Record<string, string>> = {
+  TimeoutError: 'ETIMEDOUT',
+  AbortError: 'ABORT_ERR',
+};
+
+/**
+ * Maps a transport's rejection to an outcome by its `code` (also looking at `cause.code`).
+ * An abort reason that is a `TimeoutError` counts as a timeout; a plain `AbortError` (the probe
+ * was cancelled, e.g. by `stop()`) is `{ kind: 'error', code: 'ABORT_ERR' }`.
+ *
+ * @example
+ * outcomeOfError(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })); // { kind: 'refused' }
+ */
 export function outcomeOfError(error: unknown): ProbeOutcome {
   const code = errorCode(error);
   const kind = code === undefined ? undefined : KIND_BY_CODE[code];
@@ -51,14 +67,25 @@ function errorCode(error: unknown): string | undefined {
   for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string') return code;
+    const name = (current as { name?: unknown }).name;
+    if (typeof name === 'string' && Object.hasOwn(CODE_BY_DOM_NAME, name)) return CODE_BY_DOM_NAME[name];
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
 }
 
-/** Creates an `Error` with a `code`, as transports reject with. */
-export function transportError(kind: FailureKind, message: string): Error & { code: string } {
-  return Object.assign(new Error(message), { code: FAILURE_CODES[kind] });
+/**
+ * Creates an `Error` with a `code`, as transports reject with; `cause` keeps the original error.
+ *
+ * @example
+ * throw transportError('refused', 'Failed to probe "http://127.0.0.1:1/": connection refused.');
+ */
+export function transportError(
+  kind: FailureKind,
+  message: string,
+  options?: { cause?: unknown },
+): Error & { code: string } {
+  return Object.assign(new Error(message, options), { code: FAILURE_CODES[kind] });
 }
 
 /** One short word for an outcome: `200`, `timeout`, `reset`, … (used in traces and timelines). */

@@ -6,6 +6,11 @@ export interface ProbeRequest {
    * clock and aborts `signal`; a transport must not start a second, competing timer.
    */
   readonly timeout: number;
+  /**
+   * Aborts when the probe times out or the check stops. Consecutive probes share one signal
+   * until it aborts, so a transport must remove any listener it adds once its request settles
+   * (undici, `fetch` and probekit's transports do).
+   */
   readonly signal: AbortSignal;
 }
 

@@ -1,8 +1,8 @@
 import { BufferedChannel } from '../../src/checker/channel.js';
-import { runProbe } from '../../src/checker/probe.js';
+import { ProbeRunner } from '../../src/checker/probe.js';
 import type { CheckerAdapter, CheckerRun } from '../../src/scenario/adapter.js';
 import type { ScenarioOptions } from '../../src/scenario/types.js';
-import { type Clock, sleep } from '../../src/time/clock.js';
+import { sleep } from '../../src/time/clock.js';
 import { Ticker } from '../../src/time/ticker.js';
 import { outcomeOfError, type ProbeOutcome } from '../../src/transport/outcome.js';
 import type { Transport } from '../../src/transport/types.js';
@@ -65,23 +65,18 @@ class UnboundedQueue {
 
 async function probeOnce(
   bug: Bug,
+  prober: ProbeRunner,
   transport: Transport,
   url: string,
   timeout: number,
-  clock: Clock,
   controller: AbortController,
 ): Promise<ProbeOutcome> {
-  if (bug.noTimeout) {
-    try {
-      return {
-        kind: 'status',
-        status: (await transport({ url, timeout, signal: controller.signal })).status,
-      };
-    } catch (error) {
-      return outcomeOfError(error);
-    }
+  if (!bug.noTimeout) return prober.run();
+  try {
+    return { kind: 'status', status: (await transport({ url, timeout, signal: controller.signal })).status };
+  } catch (error) {
+    return outcomeOfError(error);
   }
-  return runProbe(transport, url, timeout, clock, controller);
 }
 
 /** A checker adapter with one deliberate bug. */
@@ -102,6 +97,7 @@ export function mutant(name: string, bug: Bug): CheckerAdapter {
       let count = 0;
       let healthy: boolean | undefined;
       let inflight: AbortController | undefined;
+      const prober = new ProbeRunner(transport, url, o.timeout, clock);
       const loop = (async () => {
         await sleep(clock, o.initialDelay, stop.signal);
         for (let k = 1; !stop.signal.aborted; k++) {
@@ -111,7 +107,7 @@ export function mutant(name: string, bug: Bug): CheckerAdapter {
             if (due > clock.now) await sleep(clock, due - clock.now, stop.signal);
           } else if (k > 1) await sleep(clock, o.interval, stop.signal);
           inflight = new AbortController();
-          let outcome = await probeOnce(bug, transport, url, o.timeout, clock, inflight);
+          let outcome = await probeOnce(bug, prober, transport, url, o.timeout, inflight);
           if (
             bug.followRedirects &&
             outcome.kind === 'status' &&
@@ -119,7 +115,7 @@ export function mutant(name: string, bug: Bug): CheckerAdapter {
             outcome.status < 400
           ) {
             inflight = new AbortController();
-            outcome = await probeOnce(bug, transport, url, o.timeout, clock, inflight);
+            outcome = await probeOnce(bug, prober, transport, url, o.timeout, inflight);
           }
           if (stop.signal.aborted) return;
           const status = outcome.kind === 'status' ? outcome.status : -1;
@@ -142,6 +138,7 @@ export function mutant(name: string, bug: Bug): CheckerAdapter {
         async stop() {
           stop.abort(new Error('stopped'));
           inflight?.abort(new Error('stopped'));
+          prober.abort(new Error('stopped'));
           ticker?.stop();
           channel.close();
           queue.close();

@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import {
+  childEnv,
+  observedTrace,
+  parseProtocolLine,
+  protocolEnv,
+  scaleDefinition,
+  scaleScenario,
+  visibleToEndpoint,
+} from '../../src/conformance/process/index.js';
+import type { Decision } from '../../src/endpoint/decision.js';
+import { parseScript, printScript } from '../../src/endpoint/dsl/index.js';
+import type { JournalEntry } from '../../src/endpoint/journal.js';
+import { ProbekitError } from '../../src/errors.js';
+import { loadScenarios } from '../../src/scenario/fixtures.js';
+import { simulate } from '../../src/scenario/simulate.js';
+import type { Scenario } from '../../src/scenario/types.js';
+
+const fixtures = new Map(loadScenarios().map(({ scenario }) => [scenario.id, scenario]));
+const fixture = (id: string) => fixtures.get(id) as Scenario;
+
+describe('protocol stdout lines', () => {
+  it('reads start, true and false with surrounding whitespace, and ignores blank lines and # comments', () => {
+    expect(parseProtocolLine('start')).toEqual({ kind: 'start' });
+    expect(parseProtocolLine('true\r')).toEqual({ kind: 'signal', value: true });
+    expect(parseProtocolLine('  false ')).toEqual({ kind: 'signal', value: false });
+    expect(parseProtocolLine('')).toEqual({ kind: 'ignored' });
+    expect(parseProtocolLine('# probing http://127.0.0.1:1/healthz')).toEqual({ kind: 'ignored' });
+  });
+
+  it('treats anything else as invalid, quoting it', () => {
+    expect(parseProtocolLine('True')).toEqual({ kind: 'invalid', text: 'True' });
+    expect(parseProtocolLine('healthy: true')).toEqual({ kind: 'invalid', text: 'healthy: true' });
+    const long = parseProtocolLine('x'.repeat(500));
+    expect(long.kind === 'invalid' && long.text.length).toBe(201);
+  });
+});
+
+describe('protocol environment', () => {
+  it('sets the version, the URL and only the options the scenario sets', () => {
+    const env = protocolEnv(fixture('threshold-1-false-each-streak'), 'http://127.0.0.1:1/healthz');
+    expect(env).toEqual({
+      PROBEKIT_PROTOCOL: '1',
+      PROBEKIT_URL: 'http://127.0.0.1:1/healthz',
+      PROBEKIT_INITIAL_DELAY_MS: '30',
+      PROBEKIT_INTERVAL_MS: '100',
+      PROBEKIT_REQUEST_TIMEOUT_MS: '50',
+      PROBEKIT_FAILURE_THRESHOLD: '1',
+    });
+    expect(protocolEnv(fixture('defaults-dapr'), 'http://x/healthz')).toEqual({
+      PROBEKIT_PROTOCOL: '1',
+      PROBEKIT_URL: 'http://x/healthz',
+    });
+  });
+
+  it('passes the read delay of a late consumer', () => {
+    expect(protocolEnv(fixture('late-consumer-blocks-loop'), 'u').PROBEKIT_READ_DELAY_MS).toBe('1050');
+  });
+
+  it('removes protocol variables inherited from the caller, so unset means unset', () => {
+    const env = childEnv(
+      { PATH: '/bin', PROBEKIT_INTERVAL_MS: '7', PROBEKIT_READ_DELAY_MS: '9' },
+      { PROBEKIT_PROTOCOL: '1', PROBEKIT_URL: 'u' },
+    );
+    expect(env).toEqual({ PATH: '/bin', PROBEKIT_PROTOCOL: '1', PROBEKIT_URL: 'u' });
+  });
+});
+
+describe('time scaling', () => {
+  it('scales every time in an endpoint definition and nothing else', () => {
+    const definition = parseScript(
+      '/healthz: delay 40ms then 200*2, slow-body 200 over 80ms, refuse 250ms, delay 10ms..30ms then reset, hang, 503..., down from 1s until 2s, up 500ms, down 100ms',
+    );
+    expect(printScript(scaleDefinition(definition, 0.5))).toBe(
+      '/healthz: delay 20ms then 200*2, slow-body 200 over 40ms, refuse 125ms, delay 5ms..15ms then reset, hang, 503..., down from 500ms until 1s, up 250ms, down 50ms',
+    );
+  });
+
+  it('never scales a positive time down to zero', () => {
+    expect(printScript(scaleDefinition(parseScript('delay 1ms then 200'), 0.1))).toBe('delay 1ms then 200');
+  });
+
+  it('rejects a scale that is not a positive number', () => {
+    for (const bad of [0, -1, Number.NaN, 1000]) {
+      expect(() => scaleDefinition(parseScript('200'), bad)).toThrow(ProbekitError);
+    }
+  });
+
+  it('uses the fixture as is at scale 1', async () => {
+    const scenario = fixture('hang-times-out');
+    const scaled = await scaleScenario(scenario, 1);
+    expect(scaled.scenario).toBe(scenario);
+    expect(scaled.expected).toBe(scenario.expected);
+    expect(scaled.notes).toEqual([]);
+  });
+
+  it('scales options, read delay and duration, and re-simulates the expected trace', async () => {
+    const scaled = await scaleScenario(fixture('late-consumer-blocks-loop'), 0.5);
+    expect(scaled.scenario.options).toEqual({ initialDelayMs: 15, intervalMs: 50, requestTimeoutMs: 25 });
+    expect(scaled.scenario.readDelayMs).toBe(525);
+    expect(scaled.scenario.durationMs).toBe(625);
+    const { expected: _, ...definition } = scaled.scenario;
+    expect(scaled.expected).toEqual(await simulate(definition));
+    expect(scaled.expected.probes.slice(0, 3).map((p) => p.start)).toEqual([50, 100, 525]);
+  });
+
+  it("passes Dapr's time defaults explicitly, scaled, and says so", async () => {
+    const scaled = await scaleScenario(fixture('defaults-dapr'), 0.02);
+    expect(scaled.scenario.options).toEqual({ initialDelayMs: 20, intervalMs: 100, requestTimeoutMs: 40 });
+    expect(scaled.notes.join('\n')).toMatch(/defaults were passed explicitly.*PROBEKIT_INTERVAL_MS=100/);
+    expect(scaled.expected.probes.map((p) => p.start)).toEqual([100, 200]);
+  });
+});
+
+function decision(action: Decision['action'], status = 0, delay = 0): Decision {
+  return {
+    action,
+    status,
+    headers: undefined,
+    body: undefined,
+    delay,
+    dribble: undefined,
+    over: 0,
+    source: 'script',
+    route: '*',
+  };
+}
+
+function entry(
+  index: number,
+  time: number,
+  d: Decision,
+  fate: JournalEntry['fate'],
+  endedAt?: number,
+): JournalEntry {
+  return {
+    index,
+    time,
+    method: 'GET',
+    path: '/healthz',
+    position: index,
+    decision: d,
+    explain: '',
+    fate,
+    endedAt,
+  };
+}
+
+describe('the observed trace', () => {
+  const options = { source: 'exec: test', durationMs: 1000, requestTimeoutMs: 50, tolerance: 10 };
+
+  it('times probes and signals from the origin and names each outcome as the endpoint saw it', () => {
+    const trace = observedTrace(
+      {
+        origin: 1000,
+        entries: [
+          entry(0, 1100, decision('respond', 200), 'completed', 1101),
+          entry(1, 1200, decision('hang'), 'aborted', 1250),
+          entry(2, 1300, decision('reset'), 'completed', 1300),
+          entry(3, 1400, decision('close'), 'completed', 1400),
+          entry(4, 1500, decision('malformed'), 'completed', 1500),
+          entry(5, 1600, decision('hang'), 'pending'),
+        ],
+        signals: [{ at: 1102, value: true }],
+      },
+      options,
+    );
+    expect(trace.probes).toEqual([
+      { index: 0, start: 100, end: 101, outcome: '200' },
+      { index: 1, start: 200, end: 250, outcome: 'timeout' },
+      { index: 2, start: 300, end: 300, outcome: 'reset' },
+      { index: 3, start: 400, end: 400, outcome: 'closed' },
+      { index: 4, start: 500, end: 500, outcome: 'error:HPE_INVALID_CONSTANT' },
+      { index: 5, start: 600 },
+    ]);
+    expect(trace.signals).toEqual([{ at: 102, value: true }]);
+  });
+
+  it('leaves out an outcome planned within the tolerance of the deadline, which real time cannot call', () => {
+    const trace = observedTrace(
+      {
+        origin: 0,
+        entries: [
+          entry(0, 100, decision('respond', 200, 50), 'completed', 150),
+          entry(1, 200, decision('respond', 200, 45), 'aborted', 250),
+          entry(2, 300, decision('respond', 200, 30), 'completed', 330),
+        ],
+        signals: [],
+      },
+      options,
+    );
+    expect(trace.probes.map((p) => p.outcome)).toEqual([undefined, undefined, '200']);
+  });
+
+  it('expects only the probes a real endpoint can see', () => {
+    const visible = visibleToEndpoint(
+      fixture('connection-refused').expected as NonNullable<Scenario['expected']>,
+    );
+    expect(visible.probes.some((p) => p.outcome === 'refused')).toBe(false);
+    expect(visible.probes.every((p) => p.failureCount === undefined)).toBe(true);
+    expect(visible.probes.map((p) => p.index)).toEqual(visible.probes.map((_, i) => i));
+    const unsent = visibleToEndpoint(
+      fixture('timeout-0-fails-unsent').expected as NonNullable<Scenario['expected']>,
+    );
+    expect(unsent.probes).toEqual([]);
+  });
+});
