@@ -291,6 +291,7 @@ const FAILURE_TEXT: Readonly<Record<FailureKind, string>> = {
   refused: 'the connection was refused',
   reset: 'the connection was reset by the peer',
   closed: 'the connection was closed before a complete response arrived',
+  malformed: 'the answer is not an HTTP response',
   timeout: 'connecting timed out',
   'invalid-url': 'the request was rejected before sending',
 };
@@ -299,6 +300,7 @@ const FAILURE_HINT: Readonly<Record<FailureKind, string>> = {
   refused: 'Check that the endpoint is listening on that host and port',
   reset: 'The endpoint (or something in between) dropped the connection',
   closed: 'The endpoint closed the connection without answering',
+  malformed: 'Check that the port serves HTTP/1.1 (not TLS or another protocol)',
   timeout: 'The endpoint did not accept the connection in time',
   'invalid-url': 'Check the URL',
 };

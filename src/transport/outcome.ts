@@ -8,6 +8,8 @@ export type ProbeOutcome =
   | { readonly kind: 'refused' }
   | { readonly kind: 'reset' }
   | { readonly kind: 'closed' }
+  /** Bytes that are not an HTTP response. */
+  | { readonly kind: 'malformed' }
   | { readonly kind: 'invalid-url' }
   | { readonly kind: 'error'; readonly code: string };
 
@@ -20,6 +22,7 @@ export const FAILURE_CODES: Readonly<Record<FailureKind, string>> = {
   refused: 'ECONNREFUSED',
   reset: 'ECONNRESET',
   closed: 'ECONNCLOSED',
+  malformed: 'HPE_INVALID_CONSTANT',
   'invalid-url': 'ERR_INVALID_URL',
 };
 
@@ -45,6 +48,8 @@ const KIND_BY_CODE: Readonly<Record<string, FailureKind>> = {
 const CODE_BY_DOM_NAME: Readonly<Record<string, string>> = {
   TimeoutError: 'ETIMEDOUT',
   AbortError: 'ABORT_ERR',
+  // undici 7's parser errors carry no `code`.
+  HTTPParserError: 'HPE_INVALID_CONSTANT',
 };
 
 /**
@@ -57,7 +62,8 @@ const CODE_BY_DOM_NAME: Readonly<Record<string, string>> = {
  */
 export function outcomeOfError(error: unknown): ProbeOutcome {
   const code = errorCode(error);
-  const kind = code === undefined ? undefined : KIND_BY_CODE[code];
+  // Node's and undici's HTTP parser codes (HPE_*) all mean the bytes were not HTTP.
+  const kind = code === undefined ? undefined : (KIND_BY_CODE[code] ?? (code.startsWith('HPE_') ? 'malformed' : undefined));
   if (kind) return { kind };
   return { kind: 'error', code: code ?? 'EUNKNOWN' };
 }

@@ -108,7 +108,7 @@ describe('failing like a network would', () => {
   it('rejects a malformed response with the HTTP parser’s code', async () => {
     const error = await failure('malformed');
     expect(error.code).toBe(MALFORMED_CODE);
-    expect(outcomeOfError(error)).toEqual({ kind: 'error', code: 'HPE_INVALID_CONSTANT' });
+    expect(outcomeOfError(error)).toEqual({ kind: 'malformed' });
   });
 
   it('rejects a fault only after its delay', async () => {
