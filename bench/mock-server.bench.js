@@ -182,6 +182,11 @@ async function main() {
     console.error(`warning: ${failures} errors or non-2xx responses during the runs`);
     process.exitCode = 1;
   }
+  // For bench/run.js: the whole result as the last line of stdout.
+  if (process.argv.includes('--json'))
+    console.log(
+      JSON.stringify({ bench: 'mock-server', load, rounds, bytes, result, journal: { count, all, bounded } }),
+    );
 }
 
 if (process.argv[1] === SELF) {
