@@ -1,0 +1,167 @@
+// Requests/s of probekit's control-plane healthz server (`createHealthzServer().run()`, with all
+// its hardening) against a bare node:http server that answers the very same bytes, in the same
+// run. Target: at least 0.95 of bare node:http.
+//
+//   npm run build && node bench/healthz.bench.js
+//
+// Each server runs in its own process on CPU 0 (taskset -c 0); each load run is a fresh
+// autocannon process on CPU 1 (taskset -c 1), keep-alive GET /healthz. Rounds alternate which
+// server goes first; we print the median and spread (min–max) of req/s, p99 and the server's
+// CPU time per request, and the candidate/baseline ratios per round.
+// Before measuring, both servers must answer byte-identical responses (Date masked).
+// --json: also print the whole result as one JSON line, last (for bench/run.js).
+//
+// Environment: BENCH_ROUNDS (10), BENCH_SECONDS (2 per run), BENCH_WARMUP_SECONDS (2),
+// BENCH_CONNECTIONS (10), BENCH_PIPELINING (1), BENCH_CONTROL (0; 1 also runs bare vs bare
+// first, an A/A control whose ratio shows this machine's noise floor: far from 1.00 means the
+// machine is too busy for the main ratio to mean much).
+
+import http from 'node:http';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+import { compareServers, formatSpread, machineNotes, maskDate, rawExchange } from './lib/index.js';
+
+const SELF = fileURLToPath(import.meta.url);
+
+/** The candidate: probekit's server exactly as users run it, ready. */
+export async function startProbekit() {
+  const { createHealthzServer } = await import('../dist/index.js');
+  let resolveUrl;
+  const listening = new Promise((resolve) => {
+    resolveUrl = resolve;
+  });
+  const healthz = createHealthzServer({
+    logger: { info() {}, error() {} },
+    onListening: ({ url }) => resolveUrl(url),
+  });
+  healthz.ready();
+  const controller = new AbortController();
+  const done = healthz.run(controller.signal, 0, '127.0.0.1');
+  return {
+    url: await listening,
+    close: async () => {
+      controller.abort();
+      await done;
+    },
+  };
+}
+
+/**
+ * The baseline: the least node:http code that sends the same bytes for a keep-alive
+ * `GET /healthz` (Date, Content-Length: 0, no Connection header): Node's cached Date, its
+ * implicit Content-Length, and the Connection header removed.
+ */
+export async function startBare() {
+  const server = http.createServer((_req, res) => {
+    res.removeHeader('Connection');
+    res.end();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(resolve);
+      }),
+  };
+}
+
+function intEnv(name, fallback) {
+  const value = Number(process.env[name] ?? fallback);
+  return Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+async function checkSameBytes() {
+  const request =
+    'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n';
+  const answers = [];
+  for (const start of [startBare, startProbekit]) {
+    const server = await start();
+    try {
+      answers.push(maskDate(await rawExchange(server.url, request)));
+    } finally {
+      await server.close();
+    }
+  }
+  // The second response differs by design (Go's header order vs Node's): only the measured
+  // keep-alive response has to be identical.
+  const first = (raw) => raw.slice(0, raw.indexOf('\r\n\r\n') + 4);
+  if (first(answers[0]) !== first(answers[1])) {
+    throw new Error(
+      `the servers answer differently:\n${JSON.stringify(answers[0])}\n${JSON.stringify(answers[1])}`,
+    );
+  }
+  return first(answers[1]);
+}
+
+async function main() {
+  const rounds = intEnv('BENCH_ROUNDS', 10);
+  const load = {
+    path: '/healthz',
+    connections: intEnv('BENCH_CONNECTIONS', 10),
+    pipelining: intEnv('BENCH_PIPELINING', 1),
+    duration: intEnv('BENCH_SECONDS', 2),
+    warmup: intEnv('BENCH_WARMUP_SECONDS', 2),
+  };
+  const bytes = await checkSameBytes();
+  console.log(`Both servers answer a keep-alive GET /healthz with: ${JSON.stringify(bytes)}`);
+  if (process.env.BENCH_CONTROL === '1') {
+    const control = await compareServers({
+      baseline: { name: 'bare node:http', module: SELF, export: 'startBare' },
+      candidate: { name: 'bare node:http (again)', module: SELF, export: 'startBare' },
+      rounds,
+      load,
+    });
+    console.log(
+      `A/A control, ratio req/s (bare / bare, per round): ${formatSpread(control.ratio.reqPerSec, 3)}`,
+    );
+    console.log(
+      `A/A control, ratio server CPU per request: ${formatSpread(control.ratio.cpuMicrosPerRequest, 3)}`,
+    );
+  }
+  const result = await compareServers({
+    baseline: { name: 'bare node:http', module: SELF, export: 'startBare' },
+    candidate: { name: 'probekit healthz', module: SELF, export: 'startProbekit' },
+    rounds,
+    load,
+  });
+  const date = new Date().toISOString().slice(0, 10);
+  console.log('');
+  console.log(
+    `${date} · ${machineNotes(result.pinned)} · autocannon ${load.connections} connections, pipelining ${load.pipelining}, ${rounds} rounds × ${load.duration} s`,
+  );
+  console.log('');
+  console.log(
+    '| server | req/s median (min–max) | p99 ms median | server CPU µs/request median (min–max) | errors | non-2xx |',
+  );
+  console.log('|---|---|---|---|---|---|');
+  for (const side of [result.baseline, result.candidate]) {
+    console.log(
+      `| ${side.name} | ${formatSpread(side.reqPerSec)} | ${side.p99.median} | ${formatSpread(side.cpuMicrosPerRequest, 1)} | ${side.errors} | ${side.non2xx} |`,
+    );
+  }
+  console.log('');
+  console.log(
+    `ratio req/s (probekit / bare, per round): ${formatSpread(result.ratio.reqPerSec, 3)}  (target ≥ 0.95)`,
+  );
+  console.log(
+    `ratio server CPU per request (probekit / bare, per round): ${formatSpread(result.ratio.cpuMicrosPerRequest, 3)}  (lower is better)`,
+  );
+  const failures =
+    result.baseline.errors + result.candidate.errors + result.baseline.non2xx + result.candidate.non2xx;
+  if (failures > 0) {
+    console.error(`warning: ${failures} errors or non-2xx responses during the runs`);
+    process.exitCode = 1;
+  }
+  // For bench/run.js: the whole result as the last line of stdout.
+  if (process.argv.includes('--json'))
+    console.log(JSON.stringify({ bench: 'healthz', load, rounds, bytes, result }));
+}
+
+if (process.argv[1] === SELF) {
+  main().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,5 @@
+// Shared helpers for the load-test benchmarks (bench/*.bench.js). See bench/lib/README.md.
+
+export { canPin, compareServers, machineNotes, runLoad, startServerChild } from './compare-servers.js';
+export { maskDate, rawExchange } from './raw-exchange.js';
+export { formatSpread, median, spread } from './stats.js';
