@@ -32,32 +32,46 @@ export {
 } from './checker/index.js';
 // Flaky mock endpoints
 export {
+  type Decision,
   type EndpointDefinition,
   type EndpointScript,
+  endpointScriptSchema,
   explain,
+  explainDecision,
   type FlakyEndpoint,
   type FlakyEndpointOptions,
   flakyEndpoint,
+  inProcessTransport,
   Journal,
   type JournalEntry,
+  MALFORMED_CODE,
   type MockServer,
   type MockServerOptions,
+  mswHandlers,
   parseScript,
   printScript,
   ScriptSyntaxError,
   scriptFromDaprTrace,
   startMockServer,
+  toDefinition,
+  validateDefinition,
 } from './endpoint/index.js';
 export { describeValue, ProbekitError, type ProbekitErrorCode } from './errors.js';
 // Healthz servers (docs/semantics.md §2, §3)
 export {
+  consoleLogger,
   createHealthzServer,
   createSidecarHealthz,
+  type HealthzHandler,
   type HealthzServer,
   type HealthzServerOptions,
+  type ListeningAddress,
   type Logger,
+  SERVER_DEFAULTS,
+  SIDECAR_ERRORS,
   type SidecarHealthz,
   type SidecarHealthzOptions,
+  silentLogger,
 } from './healthz/index.js';
 // Scenarios and traces
 export {
@@ -65,6 +79,9 @@ export {
   type CheckerRun,
   compareTraces,
   formatDiff,
+  loadScenarios,
+  parseScenario,
+  RULES,
   referenceAdapter,
   runScenario,
   type Scenario,
@@ -78,17 +95,34 @@ export {
   type TraceSignal,
 } from './scenario/index.js';
 // Teaching views
-export { type RenderTimelineOptions, renderTimeline, type TimelineFormat } from './teach/index.js';
+export {
+  buildTimeline,
+  explainEvent,
+  type RenderTimelineOptions,
+  renderAsciiTimeline,
+  renderSvgTimeline,
+  renderTable,
+  renderTimeline,
+  type TableRow,
+  type Timeline,
+  type TimelineFormat,
+  tableRows,
+} from './teach/index.js';
 // Time
-export { type Clock, parseDuration, systemClock, type Tick, Ticker } from './time/index.js';
+export { type Clock, formatDuration, parseDuration, systemClock, type Tick, Ticker } from './time/index.js';
 // Transport
 export {
+  DEFAULT_USER_AGENT,
   describeOutcome,
+  FAILURE_CODES,
+  type FailureKind,
   type HttpTransport,
   type HttpTransportOptions,
   httpTransport,
+  outcomeOfError,
   type ProbeOutcome,
   type ProbeRequest,
   type ProbeResponse,
   type Transport,
+  transportError,
 } from './transport/index.js';
