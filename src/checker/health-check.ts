@@ -34,7 +34,6 @@ export interface HealthCheck extends AsyncIterable<boolean> {
 }
 
 class EndpointHealthCheck implements HealthCheck {
-  readonly #url: string;
   readonly #options: HealthCheckOptions;
   readonly #stopController = new AbortController();
   readonly #channel: BufferedChannel<boolean>;
@@ -52,7 +51,6 @@ class EndpointHealthCheck implements HealthCheck {
   #stopping: Promise<void> | undefined;
 
   constructor(url: string, options: HealthCheckOptions) {
-    this.#url = url;
     this.#options = options;
     if (options.transport) {
       this.#transport = options.transport;

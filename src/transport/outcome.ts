@@ -63,7 +63,10 @@ const CODE_BY_DOM_NAME: Readonly<Record<string, string>> = {
 export function outcomeOfError(error: unknown): ProbeOutcome {
   const code = errorCode(error);
   // Node's and undici's HTTP parser codes (HPE_*) all mean the bytes were not HTTP.
-  const kind = code === undefined ? undefined : (KIND_BY_CODE[code] ?? (code.startsWith('HPE_') ? 'malformed' : undefined));
+  const kind =
+    code === undefined
+      ? undefined
+      : (KIND_BY_CODE[code] ?? (code.startsWith('HPE_') ? 'malformed' : undefined));
   if (kind) return { kind };
   return { kind: 'error', code: code ?? 'EUNKNOWN' };
 }
