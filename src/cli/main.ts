@@ -24,6 +24,12 @@ function processIo(): { io: CliIo; dispose(): void } {
   const onSignal = () => controller.abort(new ProbekitError('ERR_PROBEKIT_ABORTED', 'Interrupted.'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // `probekit … | head`: once the reader is gone, stop the command as Ctrl-C would, quietly.
+  const onOutputError = (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    controller.abort(new ProbekitError('ERR_PROBEKIT_ABORTED', 'The output was closed.'));
+  };
+  process.stdout.on('error', onOutputError);
   const color = Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
   return {
     io: {
@@ -37,6 +43,8 @@ function processIo(): { io: CliIo; dispose(): void } {
     dispose() {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      // Keep swallowing EPIPE: writes may still be queued after the command returns.
+      if (!controller.signal.aborted) process.stdout.off('error', onOutputError);
     },
   };
 }

@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CheckerAdapter } from '../scenario/adapter.js';
 import { type CheckerConformanceOptions, checkerCases, runCheckerCase } from './checker-suite.js';
+import { serverCases } from './server/cases.js';
+import type { ServerTarget } from './server/targets.js';
+import { runServerConformance, type ServerConformanceOptions, type ServerReport } from './server-suite.js';
 
 /**
  * Registers the checker conformance suite with vitest: one test per scenario, named by level
@@ -19,6 +22,37 @@ export function describeCheckerConformance(
     for (const { scenario } of checkerCases(options)) {
       it(`[${scenario.level}] ${scenario.id}: ${scenario.description}`, async () => {
         const result = await runCheckerCase(scenario, adapter);
+        if (result.status !== 'pass') expect.fail(`${result.status}: ${result.message ?? ''}`);
+      });
+    }
+  });
+}
+
+/**
+ * Registers the healthz-server conformance suite with vitest: one test per case. The cases share
+ * one server and run in the suite's order (never-flipped cases first), so the whole suite runs
+ * once before the tests, and each test reports its own case.
+ *
+ * @example
+ * import { createHealthzServer } from 'probekit';
+ * import { describeServerConformance } from 'probekit/vitest';
+ * describeServerConformance(() => createHealthzServer({ logger: silentLogger }), { profile: 'control-plane' });
+ */
+export function describeServerConformance(
+  createTarget: () => ServerTarget,
+  options: Omit<ServerConformanceOptions, 'onResult'>,
+): void {
+  describe(`healthz conformance: ${options.profile}`, () => {
+    let report: ServerReport;
+    beforeAll(async () => {
+      report = await runServerConformance(createTarget(), options);
+    }, 60_000);
+    for (const serverCase of serverCases(options)) {
+      it(`[${serverCase.level}] ${serverCase.id}: ${serverCase.description}`, () => {
+        const skipped = report.skipped.find((s) => s.id === serverCase.id);
+        if (skipped) return;
+        const result = report.results.find((r) => r.id === serverCase.id);
+        if (!result) expect.fail(`the case ${serverCase.id} did not run`);
         if (result.status !== 'pass') expect.fail(`${result.status}: ${result.message ?? ''}`);
       });
     }

@@ -1,20 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import {
+  anchorOnObservedEnds,
   childEnv,
   observedTrace,
   parseProtocolLine,
   protocolEnv,
   scaleDefinition,
   scaleScenario,
+  separateTimeoutTies,
+  timeoutDiffs,
   visibleToEndpoint,
 } from '../../src/conformance/process/index.js';
 import type { Decision } from '../../src/endpoint/decision.js';
 import { parseScript, printScript } from '../../src/endpoint/dsl/index.js';
 import type { JournalEntry } from '../../src/endpoint/journal.js';
 import { ProbekitError } from '../../src/errors.js';
+import { compareTraces } from '../../src/scenario/compare.js';
 import { loadScenarios } from '../../src/scenario/fixtures.js';
 import { simulate } from '../../src/scenario/simulate.js';
-import type { Scenario } from '../../src/scenario/types.js';
+import type { Scenario, Trace } from '../../src/scenario/types.js';
 
 const fixtures = new Map(loadScenarios().map(({ scenario }) => [scenario.id, scenario]));
 const fixture = (id: string) => fixtures.get(id) as Scenario;
@@ -170,7 +174,7 @@ describe('the observed trace', () => {
       { index: 1, start: 200, end: 250, outcome: 'timeout' },
       { index: 2, start: 300, end: 300, outcome: 'reset' },
       { index: 3, start: 400, end: 400, outcome: 'closed' },
-      { index: 4, start: 500, end: 500, outcome: 'error:HPE_INVALID_CONSTANT' },
+      { index: 4, start: 500, end: 500, outcome: 'malformed' },
       { index: 5, start: 600 },
     ]);
     expect(trace.signals).toEqual([{ at: 102, value: true }]);
@@ -199,9 +203,101 @@ describe('the observed trace', () => {
     expect(visible.probes.some((p) => p.outcome === 'refused')).toBe(false);
     expect(visible.probes.every((p) => p.failureCount === undefined)).toBe(true);
     expect(visible.probes.map((p) => p.index)).toEqual(visible.probes.map((_, i) => i));
+    const malformed = visibleToEndpoint(
+      fixture('malformed-response').expected as NonNullable<Scenario['expected']>,
+    );
+    expect(malformed.probes.slice(0, 2).map((p) => p.outcome)).toEqual(['malformed', 'malformed']);
     const unsent = visibleToEndpoint(
       fixture('timeout-0-fails-unsent').expected as NonNullable<Scenario['expected']>,
     );
     expect(unsent.probes).toEqual([]);
+  });
+});
+
+/** A real run of `slow-responses-stale-ticks` (130 ms responses chained on stale ticks): each link adds `perLink` ms. */
+function chainedRun(perLink: number, waitForTick = -1): Trace {
+  const probes: Trace['probes'] = [];
+  const signals: Trace['signals'] = [];
+  let start = 101;
+  for (let index = 0; index < 6; index++) {
+    if (index === waitForTick) start = 100 * Math.ceil(start / 100);
+    const end = start + 131;
+    probes.push(index < 5 ? { index, start, end, outcome: '200' } : { index, start });
+    if (index < 5) signals.push({ at: end + 1, value: true });
+    start = end + perLink;
+  }
+  return { durationMs: 800, probes, signals };
+}
+
+describe('real-time anchoring of chained probes', () => {
+  const expected = visibleToEndpoint(fixture('slow-responses-stale-ticks').expected as Trace);
+
+  it('expects a probe that starts as the previous one ends at the end the endpoint saw, so round trips do not pile up', () => {
+    const actual = chainedRun(3);
+    expect(compareTraces(expected, actual, { tolerance: 10 }).length).toBeGreaterThan(0);
+    expect(compareTraces(anchorOnObservedEnds(expected, actual), actual, { tolerance: 10 })).toEqual([]);
+  });
+
+  it('still catches a probe that waited for the next tick instead of taking the stale one', () => {
+    const actual = chainedRun(3, 2);
+    const diffs = compareTraces(anchorOnObservedEnds(expected, actual), actual, { tolerance: 10 });
+    expect(diffs[0]).toMatchObject({ kind: 'probe-time', index: 2 });
+  });
+
+  it('keeps probes on the ticker grid absolute', () => {
+    const grid = visibleToEndpoint(fixture('all-200-true-every-probe').expected as Trace);
+    const late: Trace = {
+      ...grid,
+      probes: grid.probes.map((p) => ({ ...p, start: p.start + 20, end: (p.end ?? 0) + 20 })),
+    };
+    expect(anchorOnObservedEnds(grid, late).probes.map((p) => p.start)).toEqual(
+      grid.probes.map((p) => p.start),
+    );
+  });
+
+  it('flags a client that gave up long after its timeout', () => {
+    const actual: Trace = {
+      durationMs: 450,
+      probes: [
+        { index: 0, start: 100, end: 151, outcome: 'timeout' },
+        { index: 1, start: 200, end: 300, outcome: 'timeout' },
+      ],
+      signals: [],
+    };
+    expect(timeoutDiffs(actual, 50, 10)).toEqual([
+      {
+        kind: 'probe-time',
+        index: 1,
+        at: 250,
+        expected: 'gives up at 250ms (request at 200ms + timeout 50ms)',
+        actual: 'gave up at 300ms',
+      },
+    ]);
+  });
+});
+
+describe('answers due at the very instant of the timeout', () => {
+  it('are served a little later in real time, where a tie is a coin toss', () => {
+    const { definition, moved } = separateTimeoutTies(
+      parseScript(fixture('delay-equal-timeout-fails').script),
+      50,
+      11,
+    );
+    expect(printScript(definition)).toBe('delay 61ms then 200*2, 200...');
+    expect(moved).toBe(1);
+  });
+
+  it('counts a dribble in the answer time, and leaves hangs, random delays and other times alone', () => {
+    const { definition, moved } = separateTimeoutTies(
+      parseScript(
+        'slow-body 200 over 50ms, delay 20ms then slow-headers 200 over 30ms, hang, delay 10ms..50ms then 200, delay 49ms then 200, reset',
+      ),
+      50,
+      5,
+    );
+    expect(printScript(definition)).toBe(
+      'delay 5ms then slow-body 200 over 50ms, delay 25ms then slow-headers 200 over 30ms, hang, delay 10ms..50ms then 200, delay 49ms then 200, reset',
+    );
+    expect(moved).toBe(2);
   });
 });

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { checkCommand } from './check.js';
+import { conformanceCommand } from './conformance.js';
 import { demoCommand } from './demo.js';
 import { explainCommand } from './explain.js';
 import { fixturesCommand } from './fixtures.js';
@@ -17,4 +18,5 @@ export const COMMANDS: readonly Command[] = [
   serveCommand,
   explainCommand,
   demoCommand,
+  conformanceCommand,
 ];

@@ -1,0 +1,252 @@
+import { createReporter, REPORTERS } from '../../conformance/reporters/index.js';
+import { serverCases } from '../../conformance/server/cases.js';
+import { parseTargetUrl, type ServerTarget } from '../../conformance/server/targets.js';
+import {
+  SERVER_LEVELS,
+  SERVER_PROFILES,
+  type ServerLevel,
+  type ServerProfile,
+} from '../../conformance/server/types.js';
+import { planServerRun, runServerConformance } from '../../conformance/server-suite.js';
+import { ProbekitError } from '../../errors.js';
+import { createHealthzServer } from '../../healthz/control-plane.js';
+import { silentLogger } from '../../healthz/logger.js';
+import { createSidecarHealthz } from '../../healthz/sidecar.js';
+import { durationFlag, parseCommandArgs } from '../args.js';
+import { type Command, EXIT } from '../command.js';
+
+const HELP = `Usage: probekit conformance server [options]
+
+Sends the healthz cases (fixtures/healthz/*.json) to a server over real HTTP on 127.0.0.1,
+flipping its readiness between requests, and compares status, headers and body with what
+Dapr v1.0 answers. Without --exec or --url: probekit's own server of that profile, in process.
+
+Options:
+  --profile <name>          control-plane (/healthz 200/503, default) or sidecar
+                            (/v1.0/healthz 204/500 JSON)
+  --exec <cmd>              the server to test, run once through /bin/sh -c, speaking server
+                            protocol 1 (docs/conformance.md#healthz-servers): it gets
+                            PROBEKIT_PORT ({port} and {profile} in CMD are replaced), must
+                            listen on 127.0.0.1, and flips readiness on stdin lines "ready" /
+                            "not-ready", answering "ok" on stdout
+  --url <url>               a server already listening (http://127.0.0.1:PORT). Its readiness
+                            cannot be flipped, so only the cases that hold in either state run;
+                            the others are reported as skipped (use --exec to run them all)
+  --level <levels>          comma-separated: core, strict (default: both)
+  --only <ids>              comma-separated case ids (default: all of the profile)
+  --request-timeout <dur>   how long one request may take (default 2s)
+  --startup-timeout <dur>   --exec only: how long the port may take to open (default 10s)
+  --reporter <name>         human (default), json, junit or tap, on stdout
+  --fixtures <dir>          a folder of case files (default: the ones shipped)
+  -h, --help                show this help
+
+Exit code: 0 when every case that ran passed, 1 when one failed or errored, 2 for bad
+arguments (and for --url when no selected case can run without flipping readiness).
+
+Examples:
+  probekit conformance server --profile sidecar
+  probekit conformance server --exec "probekit serve --port {port} --flavour {profile} --quiet"
+  probekit conformance server --exec "python3 healthz.py" --level core --reporter junit > healthz.xml
+  probekit conformance server --url http://127.0.0.1:8080 --profile control-plane`;
+
+function usage(message: string): ProbekitError {
+  return new ProbekitError('ERR_PROBEKIT_USAGE', message);
+}
+
+function listFlag(flag: string, value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  if (items.length === 0) {
+    throw usage(
+      `Failed to read --${flag} ${JSON.stringify(value)}: it names nothing. Write it like --${flag} a,b.`,
+    );
+  }
+  return items;
+}
+
+function levelsFlag(value: string | undefined): ServerLevel[] | undefined {
+  const items = listFlag('level', value);
+  if (!items) return undefined;
+  const unknown = items.filter((item) => !SERVER_LEVELS.includes(item as ServerLevel));
+  if (unknown.length) {
+    throw usage(
+      `Failed to read --level ${JSON.stringify(value)}: ${unknown.map((u) => JSON.stringify(u)).join(', ')} ${unknown.length === 1 ? 'is not a level' : 'are not levels'} of the server suite. Use ${SERVER_LEVELS.join(', ')}.`,
+    );
+  }
+  return items as ServerLevel[];
+}
+
+function profileFlag(value: string | undefined): ServerProfile {
+  const profile = value ?? 'control-plane';
+  if (!SERVER_PROFILES.includes(profile as ServerProfile)) {
+    throw usage(
+      `Failed to read --profile ${JSON.stringify(profile)}: there is no such profile. Use ${SERVER_PROFILES.join(' or ')}.`,
+    );
+  }
+  return profile as ServerProfile;
+}
+
+function textFlag(flag: string, value: string | undefined, example: string): string | undefined {
+  if (value !== undefined && value.trim() === '') {
+    throw usage(`Failed to read --${flag}: it is empty. Write it like --${flag} ${example}.`);
+  }
+  return value;
+}
+
+/** The target the flags name: a process, a URL, or the built-in server of the profile. */
+function targetOf(
+  profile: ServerProfile,
+  exec: string | undefined,
+  url: string | undefined,
+  startupTimeoutMs: number | undefined,
+  env: NodeJS.ProcessEnv,
+): ServerTarget {
+  if (exec !== undefined)
+    return { exec, env, ...(startupTimeoutMs === undefined ? {} : { startupTimeoutMs }) };
+  if (url !== undefined) {
+    try {
+      parseTargetUrl(url);
+    } catch (error) {
+      throw usage(
+        (error as Error).message.replace('Failed to run the server suite against', 'Failed to read --url'),
+      );
+    }
+    return { url };
+  }
+  const options = { logger: silentLogger };
+  const server = profile === 'sidecar' ? createSidecarHealthz(options) : createHealthzServer(options);
+  return {
+    name: `probekit ${profile} server (in process)`,
+    handler: server.handler,
+    ready: () => server.ready(),
+    notReady: () => server.notReady(),
+  };
+}
+
+/**
+ * `probekit conformance server`: the healthz-server suite against the built-in server of a
+ * profile, a URL, or a process speaking the server protocol.
+ *
+ * @example
+ * export const CONFORMANCE_SUITES = [conformanceCheckerCommand, conformanceServerCommand];
+ */
+export const conformanceServerCommand: Command = {
+  name: 'server',
+  summary: 'the healthz-server cases (control-plane or sidecar), in process or against --exec / --url',
+  help: HELP,
+  async run(args, io) {
+    const { values } = parseCommandArgs(
+      'conformance server',
+      args,
+      {
+        profile: { type: 'string' },
+        exec: { type: 'string' },
+        url: { type: 'string' },
+        level: { type: 'string' },
+        only: { type: 'string' },
+        'request-timeout': { type: 'string' },
+        'startup-timeout': { type: 'string' },
+        reporter: { type: 'string' },
+        fixtures: { type: 'string' },
+      },
+      false,
+    );
+    const profile = profileFlag(values.profile as string | undefined);
+    const exec = textFlag('exec', values.exec as string | undefined, '"./my-server --port {port}"');
+    const url = textFlag('url', values.url as string | undefined, 'http://127.0.0.1:8080');
+    if (exec !== undefined && url !== undefined) {
+      throw usage(
+        'Failed to read the arguments of "probekit conformance server": --exec and --url exclude each other. Pass one.',
+      );
+    }
+    const startupTimeoutMs = durationFlag('startup-timeout', values['startup-timeout'] as string | undefined);
+    if (startupTimeoutMs !== undefined && exec === undefined) {
+      throw usage(
+        'Failed to read the arguments of "probekit conformance server": --startup-timeout applies only with --exec. Add --exec CMD or leave it out.',
+      );
+    }
+    const requestTimeoutMs = durationFlag('request-timeout', values['request-timeout'] as string | undefined);
+    if (requestTimeoutMs === 0) {
+      throw usage(
+        'Failed to read --request-timeout "0": a request needs some time. Write it like --request-timeout 2s.',
+      );
+    }
+    const levels = levelsFlag(values.level as string | undefined);
+    const only = listFlag('only', values.only as string | undefined);
+    const fixturesDir = values.fixtures as string | undefined;
+    const reporterName = (values.reporter as string | undefined) ?? 'human';
+    if (!Object.hasOwn(REPORTERS, reporterName)) {
+      throw usage(
+        `Failed to read --reporter ${JSON.stringify(reporterName)}: there is no such reporter. Use one of ${Object.keys(REPORTERS).join(', ')}.`,
+      );
+    }
+
+    let cases: ReturnType<typeof serverCases>;
+    let all: ReturnType<typeof serverCases>;
+    try {
+      cases = serverCases({ profile, levels, only, fixturesDir });
+      all = serverCases({ profile, fixturesDir });
+    } catch (error) {
+      if (error instanceof ProbekitError) throw usage(error.message);
+      throw error;
+    }
+    const unknown = (only ?? []).filter((id) => !all.some((c) => c.id === id));
+    if (unknown.length) {
+      throw usage(
+        `Failed to read --only: the ${profile} profile has no case called ${unknown.map((u) => JSON.stringify(u)).join(', ')}. See the ids in ${fixturesDir ?? 'fixtures/healthz/'}.`,
+      );
+    }
+    if (cases.length === 0) {
+      throw usage(
+        `Failed to run the server suite: no ${profile} case matches --level and --only together. Widen the selection.`,
+      );
+    }
+    const target = targetOf(profile, exec, url, startupTimeoutMs, io.env);
+    const plan = planServerRun(cases, url === undefined);
+    if (plan.run.length === 0) {
+      throw usage(
+        `Failed to run the server suite against --url: all ${cases.length} selected cases flip readiness or need a fresh server, which a URL cannot do. Use --exec, or select cases that hold in either state.`,
+      );
+    }
+
+    const reporter = createReporter(reporterName, io.stdout, { color: io.color });
+    const skippedNote = plan.skipped.length
+      ? `${plan.skipped.length} skipped: they flip readiness or need a fresh server, which --url cannot do (use --exec to run them)`
+      : '';
+    const how =
+      exec !== undefined
+        ? 'another process, server protocol 1'
+        : url !== undefined
+          ? 'a server already listening'
+          : 'in process';
+    reporter.begin({
+      suite: 'server',
+      implementation:
+        exec !== undefined ? `exec: ${exec}` : url !== undefined ? `url: ${url}` : String(target.name),
+      total: plan.run.length,
+      details: [`profile ${profile}`, how, 'real HTTP on 127.0.0.1', skippedNote].filter(Boolean).join(', '),
+    });
+    const report = await runServerConformance(target, {
+      profile,
+      levels,
+      only,
+      fixturesDir,
+      requestTimeoutMs,
+      signal: io.signal,
+      onResult: (result) => reporter.result(result),
+    });
+    reporter.end(report);
+    if (report.skipped.length) {
+      // Machine reporters print no details line; say it where a person will see it anyway.
+      io.stderr.write(
+        `probekit conformance server: ${report.skipped.length} of ${cases.length} cases skipped (${report.skipped.map((s) => s.id).join(', ')}): they flip readiness or need a fresh server, which --url cannot do. Use --exec to run them.\n`,
+      );
+    }
+    return report.failed + report.errored === 0 && report.results.length === plan.run.length
+      ? EXIT.ok
+      : EXIT.failure;
+  },
+};

@@ -1,0 +1,31 @@
+export { type ChildExit, type ImplementationProcess, spawnImplementation } from './child.js';
+export {
+  anchorOnObservedEnds,
+  type Observation,
+  type ObservedTraceOptions,
+  observedTrace,
+  timeoutDiffs,
+  visibleToEndpoint,
+} from './observed-trace.js';
+export {
+  CHECKER_PROTOCOL_VERSION,
+  childEnv,
+  OPTION_VARIABLES,
+  PROTOCOL_VARIABLES,
+  type ProtocolLine,
+  parseProtocolLine,
+  protocolEnv,
+} from './protocol.js';
+export { defaultTolerance, type ProcessCaseOptions, runProcessCase } from './run-case.js';
+export {
+  checkTimeScale,
+  type DefinitionMapper,
+  mapDefinition,
+  type ScaledScenario,
+  scaleDefinition,
+  scaleMs,
+  scaleScenario,
+  TIME_SCALE_LIMITS,
+} from './scale.js';
+export { type ProcessConformanceOptions, runProcessConformance } from './suite.js';
+export { separateTimeoutTies } from './ties.js';

@@ -1,0 +1,290 @@
+import { DEFAULTS } from '../../checker/options.js';
+import type { EndpointDefinition } from '../../endpoint/model.js';
+import { startMockServer } from '../../endpoint/server.js';
+import { compareTraces, formatDiff } from '../../scenario/compare.js';
+import type { Scenario, Trace } from '../../scenario/types.js';
+import { type Clock, systemClock } from '../../time/clock.js';
+import { atDeadline, type DeadlineTimer } from '../../time/deadline.js';
+import type { CaseResult } from '../report.js';
+import { type ChildExit, spawnImplementation } from './child.js';
+import {
+  anchorOnObservedEnds,
+  type Observation,
+  observedTrace,
+  timeoutDiffs,
+  visibleToEndpoint,
+} from './observed-trace.js';
+import { CHECKER_PROTOCOL_VERSION, childEnv, parseProtocolLine, protocolEnv } from './protocol.js';
+import { type ScaledScenario, scaleScenario } from './scale.js';
+import { separateTimeoutTies } from './ties.js';
+
+/** How to run scenarios against an implementation in another process. */
+export interface ProcessCaseOptions {
+  /** The command that starts the implementation, run by `/bin/sh -c` in its own process group. */
+  readonly command: string;
+  /** Every scenario time is multiplied by this (default 1). */
+  readonly timeScale?: number;
+  /** ms two times may differ by (default: max(10 ms, 10% of the scaled interval)). */
+  readonly tolerance?: number;
+  /** Working directory of the command (default: this process's). */
+  readonly cwd?: string;
+  /** The environment the command inherits, protocol variables aside (default: `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** How long the command has to exit after SIGTERM before SIGKILL (default 1000 ms). */
+  readonly graceMs?: number;
+  /** How long to wait for a first line before timing the case from the spawn (default 10000 ms). */
+  readonly startupTimeoutMs?: number;
+  /** Aborting it ends the running case at once (as an error) and kills the command. */
+  readonly signal?: AbortSignal;
+  /** Real time; only tests of this module replace it. */
+  readonly clock?: Clock;
+}
+
+const DEFAULT_GRACE_MS = 1000;
+const DEFAULT_STARTUP_TIMEOUT_MS = 10_000;
+
+/**
+ * The default tolerance of a real-time comparison: 10 ms, or 10% of the (scaled) interval when
+ * that is more, since a slow interval leaves more room for scheduling noise.
+ *
+ * @example
+ * defaultTolerance({ intervalMs: 100 }); // 10
+ * defaultTolerance({}); // 500 (Dapr's 5 s default interval)
+ */
+export function defaultTolerance(options: Scenario['options']): number {
+  return Math.max(10, 0.1 * (options.intervalMs ?? DEFAULTS.interval));
+}
+
+/** What a real-time run produced; `problem` is set when the implementation broke the protocol. */
+interface Played {
+  readonly observation?: Observation;
+  readonly problem?: string;
+  readonly stderr: string;
+  readonly timedFromSpawn: boolean;
+}
+
+const NO_START =
+  'no "start" line: times are measured from the spawn, so its start-up time shifts every event. Print "start" right before starting the checker';
+
+function describeExit(exit: ChildExit, spawnedAt: number, cwd: string | undefined): string {
+  // Node reports a missing working directory as a missing shell: name the directory too.
+  if (exit.error)
+    return `could not be started: ${exit.error.message}${cwd ? ` (working directory ${JSON.stringify(cwd)})` : ''}`;
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  return `${how}, ${Math.round(exit.at - spawnedAt)} ms after it was spawned, before the case was over (an implementation must run until it is stopped)`;
+}
+
+/** Starts the mock server and the command, reads the protocol, and cuts the run at its end. */
+async function play(
+  scenario: Scenario,
+  definition: EndpointDefinition,
+  options: ProcessCaseOptions,
+  clock: Clock,
+): Promise<Played> {
+  const server = await startMockServer(definition, {
+    host: '127.0.0.1',
+    port: 0,
+    seed: scenario.seed ?? 0,
+    clock,
+    control: 'off',
+  });
+  const timers: DeadlineTimer[] = [];
+  let child: ReturnType<typeof spawnImplementation> | undefined;
+  let onAbort: (() => void) | undefined;
+  let played: Omit<Played, 'stderr'>;
+  try {
+    const env = childEnv(options.env ?? process.env, protocolEnv(scenario, `${server.url}/healthz`));
+    child = spawnImplementation(options.command, { env, cwd: options.cwd, clock });
+    const spawned = child;
+    // The script's t = 0 is the spawn until a `start` line moves it.
+    server.setScript(definition);
+    let origin: number | undefined;
+    let timedFromSpawn = false;
+    const signals: Array<{ at: number; value: boolean }> = [];
+    let problem: string | undefined;
+    let finished = false;
+    let markDone: () => void = () => {};
+    const done = new Promise<void>((resolve) => {
+      markDone = resolve;
+    });
+    const finish = (why?: string) => {
+      if (finished) return;
+      finished = true;
+      problem = why;
+      markDone();
+    };
+    const startAt = (at: number) => {
+      origin = at;
+      timers.push(atDeadline(clock, at + scenario.durationMs, () => finish()));
+    };
+    timers.push(
+      atDeadline(clock, spawned.spawnedAt + (options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS), () => {
+        if (origin !== undefined) return;
+        timedFromSpawn = true;
+        startAt(spawned.spawnedAt);
+      }),
+    );
+    spawned.onLine((text, at) => {
+      if (finished) return;
+      const line = parseProtocolLine(text);
+      if (line.kind === 'ignored') return;
+      if (line.kind === 'invalid') {
+        finish(
+          `printed ${JSON.stringify(line.text)} on stdout, which protocol ${CHECKER_PROTOCOL_VERSION} does not allow: only "start", "true", "false", blank lines and "#" comments. Write logs to stderr`,
+        );
+        return;
+      }
+      if (line.kind === 'start') {
+        if (origin !== undefined) {
+          finish(
+            timedFromSpawn || signals.length
+              ? 'printed "start" after its first signal (or after the start-up timeout): "start" must be the first line'
+              : 'printed "start" twice',
+          );
+          return;
+        }
+        // The checker's t = 0: restart the script so its times count from here too.
+        server.setScript(definition);
+        startAt(at);
+        return;
+      }
+      if (origin === undefined) {
+        timedFromSpawn = true;
+        startAt(spawned.spawnedAt);
+      }
+      signals.push({ at, value: line.value });
+    });
+    void spawned.exited.then((exit) => finish(describeExit(exit, spawned.spawnedAt, options.cwd)));
+    if (options.signal) {
+      onAbort = () => finish('the run was interrupted');
+      if (options.signal.aborted) onAbort();
+      else options.signal.addEventListener('abort', onAbort, { once: true });
+    }
+    await done;
+    // Snapshot at the cut: nothing that happens while the command is being stopped counts.
+    const observation: Observation = {
+      origin: origin ?? spawned.spawnedAt,
+      entries: server.journal.entries(),
+      signals: [...signals],
+    };
+    played = { observation, problem, timedFromSpawn };
+  } finally {
+    for (const timer of timers) timer.cancel();
+    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
+    await child?.stop(options.graceMs ?? DEFAULT_GRACE_MS);
+    await server.close();
+  }
+  // Read once the pipes are closed: what a crashing process wrote last arrives after its exit.
+  return { ...played, stderr: child?.stderrTail() ?? '' };
+}
+
+function withStderr(message: string, stderr: string): string {
+  const tail = stderr.trim() === '' ? '(its stderr was empty)' : `its stderr ended with:\n${indent(stderr)}`;
+  return `${message}\n${tail}`;
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `  | ${line}`)
+    .join('\n');
+}
+
+/**
+ * Runs one scenario against an implementation in another process, in real time: a mock
+ * server on 127.0.0.1 plays the (scaled) script, the command gets the protocol variables, its
+ * stdout lines are timestamped, and the observable trace (requests the server saw, values the
+ * command printed) is compared with the expected one within the tolerance. A command that
+ * breaks the protocol (exits early, prints anything else) gives an `error` with its stderr.
+ * The command and the server are always stopped before this resolves.
+ *
+ * @example
+ * const result = await runProcessCase(scenario, { command: 'python3 docs/examples/dapr_checker.py' });
+ * if (result.status !== 'pass') console.log(result.message);
+ */
+export async function runProcessCase(scenario: Scenario, options: ProcessCaseOptions): Promise<CaseResult> {
+  const clock = options.clock ?? systemClock;
+  const began = clock.now;
+  const base = {
+    id: scenario.id,
+    level: scenario.level,
+    description: scenario.description,
+    rules: scenario.rules,
+  };
+  const error = (message: string): CaseResult => ({
+    ...base,
+    status: 'error',
+    diffs: [],
+    message,
+    elapsedMs: clock.now - began,
+  });
+  let prepared: ScaledScenario;
+  let played: Played;
+  let tolerance: number;
+  let requestTimeoutMs: number;
+  const notes: string[] = [];
+  try {
+    prepared = await scaleScenario(scenario, options.timeScale ?? 1);
+    notes.push(...prepared.notes);
+    tolerance = options.tolerance ?? defaultTolerance(prepared.scenario.options);
+    requestTimeoutMs = prepared.scenario.options.requestTimeoutMs ?? DEFAULTS.requestTimeout;
+    const shift = Math.ceil(tolerance) + 1;
+    const { definition, moved } = separateTimeoutTies(prepared.definition, requestTimeoutMs, shift);
+    if (moved > 0) {
+      notes.push(
+        `answers due at the very instant of the ${requestTimeoutMs} ms request timeout were served ${shift} ms later: real time cannot stage a tie, and the timeout wins it either way.`,
+      );
+    }
+    played = await play(prepared.scenario, definition, options, clock);
+  } catch (caught) {
+    return error(caught instanceof Error ? caught.message : String(caught));
+  }
+  const who = JSON.stringify(options.command);
+  if (played.problem !== undefined || !played.observation) {
+    return error(
+      withStderr(
+        `Failed to run scenario ${scenario.id} against ${who}: it ${played.problem}.`,
+        played.stderr,
+      ),
+    );
+  }
+  const actual = observedTrace(played.observation, {
+    source: `exec: ${options.command}`,
+    durationMs: prepared.scenario.durationMs,
+    requestTimeoutMs,
+    tolerance,
+  });
+  const expected: Trace = anchorOnObservedEnds(visibleToEndpoint(prepared.expected), actual);
+  const diffs = [
+    ...compareTraces(expected, actual, { tolerance }),
+    ...timeoutDiffs(actual, requestTimeoutMs, tolerance),
+  ].sort((a, b) => a.at - b.at);
+  if (played.timedFromSpawn) notes.push(`${NO_START}.`);
+  const noteText = notes.map((note) => `note: ${note}`).join('\n');
+  const elapsedMs = clock.now - began;
+  if (diffs.length === 0) {
+    return {
+      ...base,
+      status: 'pass',
+      diffs,
+      elapsedMs,
+      actual,
+      ...(notes.length ? { message: noteText } : {}),
+    };
+  }
+  const diff = formatDiff(diffs, expected, actual, scenario.rules);
+  return {
+    ...base,
+    status: 'fail',
+    diffs,
+    message: [
+      diff,
+      `  (real time, tolerance ${tolerance} ms; a probe that starts when the previous one ends, and a signal sent when a probe ends, are expected at the end the endpoint saw)`,
+      noteText,
+    ]
+      .filter(Boolean)
+      .join('\n'),
+    elapsedMs,
+    actual,
+  };
+}

@@ -1,0 +1,19 @@
+import type { Writable } from 'node:stream';
+import type { Reporter } from './reporter.js';
+
+/**
+ * For machines: the whole {@link Report} as one JSON document (pretty-printed) when the run
+ * ends, nothing before. Actual traces are included, so a failure can be rendered or attached.
+ *
+ * @example
+ * const reporter = jsonReporter(createWriteStream('conformance.json'));
+ */
+export function jsonReporter(out: Writable): Reporter {
+  return {
+    begin() {},
+    result() {},
+    end(report) {
+      out.write(`${JSON.stringify(report, null, 2)}\n`);
+    },
+  };
+}
