@@ -1,7 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ProbekitError } from '../errors.js';
+import { readJsonFolder } from './json-folder.js';
 import type { Scenario, ScenarioLevel } from './types.js';
 import { parseScenario } from './validate.js';
 
@@ -22,38 +20,10 @@ export interface ScenarioFile {
  * const core = loadScenarios().filter(({ scenario }) => scenario.level === 'core');
  */
 export function loadScenarios(dir: string = CHECKER_FIXTURES_DIR): ScenarioFile[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir)
-      .filter((name) => name.endsWith('.json'))
-      .sort();
-  } catch (error) {
-    throw new ProbekitError(
-      'ERR_PROBEKIT_INVALID_SCENARIO',
-      `Failed to read the scenarios in ${dir}: ${(error as Error).message}. Pass a folder of scenario JSON files.`,
-    );
-  }
-  const seen = new Map<string, string>();
-  return names.map((name) => {
-    const file = join(dir, name);
-    let value: unknown;
-    try {
-      value = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new ProbekitError(
-        'ERR_PROBEKIT_INVALID_SCENARIO',
-        `Failed to read ${file}: ${(error as Error).message}.`,
-      );
-    }
+  const { files, claimId } = readJsonFolder(dir, 'scenarios');
+  return files.map(({ file, value }) => {
     const scenario = parseScenario(value, file);
-    const previous = seen.get(scenario.id);
-    if (previous) {
-      throw new ProbekitError(
-        'ERR_PROBEKIT_INVALID_SCENARIO',
-        `Failed to read ${file}: the id ${JSON.stringify(scenario.id)} is already used by ${previous}. Ids must be unique.`,
-      );
-    }
-    seen.set(scenario.id, file);
+    claimId(scenario.id, file);
     return { file, scenario };
   });
 }

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { HEALTHZ_FIXTURES_DIR, loadServerCases } from '../../conformance/server/cases.js';
 import { ProbekitError } from '../../errors.js';
 import { compareTraces, formatDiff } from '../../scenario/compare.js';
 import { CHECKER_FIXTURES_DIR, loadScenarios } from '../../scenario/fixtures.js';
@@ -12,12 +13,13 @@ Checker scenario fixtures: JSON files validated by schema/scenario.schema.json, 
 trace the reference checker (Dapr v1.0) produces.
 
   check    validate every scenario against the schema and the rule catalogue, reject duplicate
-           ids, and re-simulate each one: its expected trace must not have drifted. Exit 1 on
-           any problem.
+           ids, and re-simulate each one: its expected trace must not have drifted; validate
+           the healthz-server cases (schema/healthz-case.schema.json) too. Exit 1 on any problem.
   update   (re)write the expected trace of every scenario by simulating it.
 
 Options:
-  --dir <folder>   the fixtures folder (default: the checker fixtures shipped with probekit)
+  --dir <folder>          the checker scenarios (default: the fixtures shipped with probekit)
+  --healthz-dir <folder>  the healthz-server cases (default: the ones shipped with probekit)
   -h, --help       show this help`;
 
 export const fixturesCommand: Command = {
@@ -25,7 +27,10 @@ export const fixturesCommand: Command = {
   summary: 'validate (check) or regenerate (update) the checker scenario fixtures',
   help: HELP,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs('fixtures', args, { dir: { type: 'string' } });
+    const { values, positionals } = parseCommandArgs('fixtures', args, {
+      dir: { type: 'string' },
+      'healthz-dir': { type: 'string' },
+    });
     const [action, ...extra] = positionals;
     if ((action !== 'check' && action !== 'update') || extra.length) {
       throw new ProbekitError(

@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { ProbekitError } from '../../errors.js';
+import { readJsonFolder } from '../../scenario/json-folder.js';
 import { isServerRuleId } from './rules.js';
 import { isFlip, type ServerCase, type ServerLevel, type ServerProfile, type ServerStep } from './types.js';
 
@@ -90,30 +90,8 @@ export interface ServerCaseFile {
  * const sidecar = loadServerCases().filter(({ serverCase }) => serverCase.profile === 'sidecar');
  */
 export function loadServerCases(dir: string = HEALTHZ_FIXTURES_DIR): ServerCaseFile[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir)
-      .filter((name) => name.endsWith('.json'))
-      .sort();
-  } catch (error) {
-    throw new ProbekitError(
-      'ERR_PROBEKIT_INVALID_SCENARIO',
-      `Failed to read the healthz cases in ${dir}: ${(error as Error).message}. Pass a folder of healthz case JSON files.`,
-    );
-  }
-  const seen = new Map<string, string>();
-  const all: ServerCaseFile[] = [];
-  for (const name of names) {
-    const file = join(dir, name);
-    let value: unknown;
-    try {
-      value = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new ProbekitError(
-        'ERR_PROBEKIT_INVALID_SCENARIO',
-        `Failed to read ${file}: ${(error as Error).message}.`,
-      );
-    }
+  const { files, claimId } = readJsonFolder(dir, 'healthz cases');
+  return files.flatMap(({ file, value }) => {
     const problems = serverCaseFileProblems(value);
     if (problems.length) {
       throw new ProbekitError(
@@ -121,19 +99,11 @@ export function loadServerCases(dir: string = HEALTHZ_FIXTURES_DIR): ServerCaseF
         `Failed to read ${file}: ${problems.join('; ')}. See schema/healthz-case.schema.json.`,
       );
     }
-    for (const serverCase of (value as { cases: ServerCase[] }).cases) {
-      const previous = seen.get(serverCase.id);
-      if (previous) {
-        throw new ProbekitError(
-          'ERR_PROBEKIT_INVALID_SCENARIO',
-          `Failed to read ${file}: the id ${JSON.stringify(serverCase.id)} is already used by ${previous}. Ids must be unique.`,
-        );
-      }
-      seen.set(serverCase.id, file);
-      all.push({ file, serverCase });
-    }
-  }
-  return all;
+    return (value as { cases: ServerCase[] }).cases.map((serverCase) => {
+      claimId(serverCase.id, file);
+      return { file, serverCase };
+    });
+  });
 }
 
 /**
