@@ -16,10 +16,16 @@
 // first, an A/A control whose ratio shows this machine's noise floor: far from 1.00 means the
 // machine is too busy for the main ratio to mean much).
 
-import http from 'node:http';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { compareServers, formatSpread, machineNotes, maskDate, rawExchange } from './lib/index.js';
+import {
+  compareServers,
+  formatSpread,
+  intEnv,
+  machineNotes,
+  sameFirstResponse,
+  startBareServer,
+} from './lib/index.js';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -51,49 +57,14 @@ export async function startProbekit() {
  * `GET /healthz` (Date, Content-Length: 0, no Connection header): Node's cached Date, its
  * implicit Content-Length, and the Connection header removed.
  */
-export async function startBare() {
-  const server = http.createServer((_req, res) => {
+export function startBare() {
+  return startBareServer((_req, res) => {
     res.removeHeader('Connection');
     res.end();
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(resolve);
-      }),
-  };
 }
 
-function intEnv(name, fallback) {
-  const value = Number(process.env[name] ?? fallback);
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
-}
-
-async function checkSameBytes() {
-  const request =
-    'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n';
-  const answers = [];
-  for (const start of [startBare, startProbekit]) {
-    const server = await start();
-    try {
-      answers.push(maskDate(await rawExchange(server.url, request)));
-    } finally {
-      await server.close();
-    }
-  }
-  // The second response differs by design (Go's header order vs Node's): only the measured
-  // keep-alive response has to be identical.
-  const first = (raw) => raw.slice(0, raw.indexOf('\r\n\r\n') + 4);
-  if (first(answers[0]) !== first(answers[1])) {
-    throw new Error(
-      `the servers answer differently:\n${JSON.stringify(answers[0])}\n${JSON.stringify(answers[1])}`,
-    );
-  }
-  return first(answers[1]);
-}
+const checkSameBytes = () => sameFirstResponse([startBare, startProbekit]);
 
 async function main() {
   const rounds = intEnv('BENCH_ROUNDS', 10);

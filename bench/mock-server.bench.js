@@ -18,10 +18,16 @@
 // BENCH_CONNECTIONS (10), BENCH_PIPELINING (1), BENCH_JOURNALLED (1000000).
 
 import { spawnSync } from 'node:child_process';
-import http from 'node:http';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { compareServers, formatSpread, machineNotes, maskDate, rawExchange } from './lib/index.js';
+import {
+  compareServers,
+  formatSpread,
+  intEnv,
+  machineNotes,
+  sameFirstResponse,
+  startBareServer,
+} from './lib/index.js';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -40,46 +46,14 @@ export async function startMock() {
 }
 
 /** The baseline: the least node:http code that sends the same bytes. */
-export async function startBare() {
-  const server = http.createServer((_req, res) => {
+export function startBare() {
+  return startBareServer((_req, res) => {
     res.writeHead(200);
     res.end();
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(resolve);
-      }),
-  };
 }
 
-function intEnv(name, fallback) {
-  const value = Number(process.env[name] ?? fallback);
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
-}
-
-async function checkSameBytes() {
-  const request =
-    'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n';
-  const answers = [];
-  for (const start of [startBare, startMock]) {
-    const server = await start();
-    try {
-      answers.push(maskDate(await rawExchange(server.url, request)));
-    } finally {
-      await server.close();
-    }
-  }
-  if (answers[0] !== answers[1]) {
-    throw new Error(
-      `the servers answer differently:\n${JSON.stringify(answers[0])}\n${JSON.stringify(answers[1])}`,
-    );
-  }
-  return answers[1].slice(0, answers[1].indexOf('\r\n\r\n') + 4);
-}
+const checkSameBytes = () => sameFirstResponse([startBare, startMock]);
 
 /** Runs in a child with --expose-gc: heap growth for `count` journalled requests. */
 async function measureJournal(count, journalSize) {

@@ -2,4 +2,5 @@
 
 export { canPin, compareServers, machineNotes, runLoad, startServerChild } from './compare-servers.js';
 export { maskDate, rawExchange } from './raw-exchange.js';
+export { intEnv, sameFirstResponse, startBareServer } from './same-bytes.js';
 export { formatSpread, median, spread } from './stats.js';

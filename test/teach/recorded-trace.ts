@@ -1,15 +1,6 @@
 import FakeTimers from '@sinonjs/fake-timers';
-import {
-  startEndpointHealthCheck,
-  withClock,
-  withFailureThreshold,
-  withInitialDelay,
-  withInterval,
-  withObserver,
-  withRequestTimeout,
-  withSuccessStatusCode,
-  withTransport,
-} from '../../src/checker/index.js';
+import { startEndpointHealthCheck, withClock, withObserver, withTransport } from '../../src/checker/index.js';
+import { optionsFromScenario } from '../../src/scenario/reference-adapter.js';
 import { TraceRecorder } from '../../src/scenario/trace-recorder.js';
 import type { ScenarioOptions, Trace } from '../../src/scenario/types.js';
 import { scriptedTransport } from '../support/virtual-run.js';
@@ -34,14 +25,9 @@ export async function recordTrace(spec: RecordSpec): Promise<Trace> {
   const clock = FakeTimers.createClock(0);
   const { transport } = scriptedTransport(clock, spec.items, spec.after ?? '200');
   const recorder = new TraceRecorder({ source: spec.source ?? 'test', options: spec.options });
-  const o = spec.options;
   const check = startEndpointHealthCheck(
     'http://endpoint.test/healthz',
-    ...(o.intervalMs === undefined ? [] : [withInterval(o.intervalMs)]),
-    ...(o.initialDelayMs === undefined ? [] : [withInitialDelay(o.initialDelayMs)]),
-    ...(o.requestTimeoutMs === undefined ? [] : [withRequestTimeout(o.requestTimeoutMs)]),
-    ...(o.failureThreshold === undefined ? [] : [withFailureThreshold(o.failureThreshold)]),
-    ...(o.successStatusCode === undefined ? [] : [withSuccessStatusCode(o.successStatusCode)]),
+    ...optionsFromScenario(spec.options),
     withClock(clock),
     withTransport(transport),
     withObserver(recorder.observe),

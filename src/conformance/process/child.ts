@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type Clock, sleep } from '../../time/clock.js';
+import type { Clock } from '../../time/clock.js';
+import { terminateGroup } from './terminate.js';
 
 /** How a spawned implementation ended. */
 export interface ChildExit {
@@ -33,8 +34,6 @@ export interface ImplementationProcess {
 const STDERR_KEEP = 16 * 1024;
 /** A stdout line longer than this is cut there (the protocol's lines are a few bytes). */
 const MAX_LINE = 4096;
-/** How long to wait for the pipes to close after SIGKILL before giving up on them. */
-const KILL_WAIT_MS = 2000;
 
 /**
  * Runs `command` through `/bin/sh -c` (so quoting, `&&`, `cd dir && …` and `$VARS` work as in
@@ -110,44 +109,15 @@ export function spawnImplementation(
     exitedYet = true;
   });
 
-  const signalGroup = (signal: NodeJS.Signals) => {
-    const pid = child.pid;
-    if (pid === undefined) return;
-    try {
-      // A negative pid is the process group the child leads (it was spawned detached).
-      if (process.platform === 'win32') child.kill(signal);
-      else process.kill(-pid, signal);
-    } catch {
-      // ESRCH: the whole group is gone already.
-    }
-  };
-
   let stopping: Promise<void> | undefined;
   const stop = (graceMs: number) => {
-    stopping ??= (async () => {
-      if (!exitedYet) signalGroup('SIGTERM');
-      const grace = new AbortController();
-      const ended = await Promise.race([
-        Promise.all([exited, pipesClosed]).then(() => true),
-        sleep(clock, graceMs, grace.signal).then(
-          () => false,
-          () => false,
-        ),
-      ]);
-      grace.abort();
-      // Even when the leader is gone, something it started may still hold the group.
-      signalGroup('SIGKILL');
-      if (!ended) {
-        const wait = new AbortController();
-        await Promise.race([
-          Promise.all([exited, pipesClosed]),
-          sleep(clock, KILL_WAIT_MS, wait.signal).catch(() => undefined),
-        ]);
-        wait.abort();
-      }
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-    })();
+    stopping ??= terminateGroup({
+      child,
+      clock,
+      graceMs,
+      hasExited: exitedYet,
+      gone: Promise.all([exited, pipesClosed]),
+    });
     return stopping;
   };
 

@@ -4,6 +4,7 @@ import { ProbekitError } from '../../errors.js';
 import { type Clock, sleep } from '../../time/clock.js';
 import { atDeadline, type DeadlineTimer } from '../../time/deadline.js';
 import { PROTOCOL_VARIABLES } from '../process/protocol.js';
+import { signalGroup, terminateGroup } from '../process/terminate.js';
 import type { ServerSession } from './session.js';
 import type { ExecServerTarget } from './targets.js';
 import type { ServerProfile } from './types.js';
@@ -37,7 +38,6 @@ const POLL_MS = 20;
 /** How long one connection attempt may take on loopback. */
 const CONNECT_TIMEOUT_MS = 500;
 /** How long to wait for the pipes after SIGKILL before giving up on them. */
-const KILL_WAIT_MS = 2000;
 const STDERR_KEEP = 16 * 1024;
 const MAX_QUOTED = 200;
 
@@ -236,46 +236,21 @@ export async function openProcessSession(
   });
 
   let stopping: Promise<void> | undefined;
-  const signalGroup = (signal: NodeJS.Signals) => {
-    const pid = child.pid;
-    if (pid === undefined) return;
-    try {
-      if (process.platform === 'win32') child.kill(signal);
-      else process.kill(-pid, signal);
-    } catch {
-      // ESRCH: the whole group is gone already.
-    }
-  };
   // A server never exits on its own: if this process dies mid-run (a crash, process.exit),
   // take the group down with it rather than leave it listening.
-  const killOnExit = () => signalGroup('SIGKILL');
+  const killOnExit = () => signalGroup(child, 'SIGKILL');
   process.once('exit', killOnExit);
   const close = () => {
     stopping ??= (async () => {
       breakWith('the run is over');
       child.stdin?.end();
-      if (exit === undefined) signalGroup('SIGTERM');
-      const grace = new AbortController();
-      const ended = await Promise.race([
-        Promise.all([exited, pipesClosed]).then(() => true),
-        sleep(clock, target.graceMs ?? DEFAULT_GRACE_MS, grace.signal).then(
-          () => false,
-          () => false,
-        ),
-      ]);
-      grace.abort();
-      // Whatever it started may still hold the group even when it is gone itself.
-      signalGroup('SIGKILL');
-      if (!ended) {
-        const wait = new AbortController();
-        await Promise.race([
-          Promise.all([exited, pipesClosed]),
-          sleep(clock, KILL_WAIT_MS, wait.signal).catch(() => undefined),
-        ]);
-        wait.abort();
-      }
-      child.stdout?.destroy();
-      child.stderr?.destroy();
+      await terminateGroup({
+        child,
+        clock,
+        graceMs: target.graceMs ?? DEFAULT_GRACE_MS,
+        hasExited: exit !== undefined,
+        gone: Promise.all([exited, pipesClosed]),
+      });
       process.off('exit', killOnExit);
     })();
     return stopping;
