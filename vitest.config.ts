@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // vitest's summary, then a plain "N passed, N failed, N skipped" line for CI.
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });

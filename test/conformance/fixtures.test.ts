@@ -69,6 +69,15 @@ describe('probekit fixtures check', () => {
     expect(t.stdout()).toMatch(
       new RegExp(`${files.length} of ${files.length} scenarios valid and up to date`),
     );
+    expect(t.stdout()).toMatch(/\d+ healthz cases valid/);
+  });
+
+  it('rejects a healthz case file that breaks its schema', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'probekit-healthz-'));
+    await writeFile(join(dir, 'bad.json'), JSON.stringify({ cases: [{ id: 'x' }] }));
+    const t = memoryIo();
+    expect(await main(['fixtures', 'check', '--healthz-dir', dir], t.io)).toBe(1);
+    expect(t.stderr()).toMatch(/bad\.json: .*healthz-case\.schema\.json/);
   });
 
   it('rejects a duplicate id, naming both files', async () => {

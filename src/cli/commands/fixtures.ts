@@ -76,6 +76,14 @@ export const fixturesCommand: Command = {
     io.stdout.write(
       `${files.length - problems} of ${files.length} scenarios valid and up to date (${dir})\n`,
     );
+    const healthzDir = (values['healthz-dir'] as string | undefined) ?? HEALTHZ_FIXTURES_DIR;
+    try {
+      const cases = loadServerCases(healthzDir);
+      io.stdout.write(`${cases.length} healthz cases valid (${healthzDir})\n`);
+    } catch (error) {
+      io.stderr.write(`${(error as Error).message}\n`);
+      return EXIT.failure;
+    }
     return problems ? EXIT.failure : EXIT.ok;
   },
 };
