@@ -20,9 +20,10 @@ import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import {
   compareServers,
+  failOnErrors,
   formatSpread,
   intEnv,
-  machineNotes,
+  printComparison,
   sameFirstResponse,
   startBareServer,
 } from './lib/index.js';
@@ -97,34 +98,8 @@ async function main() {
     rounds,
     load,
   });
-  const date = new Date().toISOString().slice(0, 10);
-  console.log('');
-  console.log(
-    `${date} · ${machineNotes(result.pinned)} · autocannon ${load.connections} connections, pipelining ${load.pipelining}, ${rounds} rounds × ${load.duration} s`,
-  );
-  console.log('');
-  console.log(
-    '| server | req/s median (min–max) | p99 ms median | server CPU µs/request median (min–max) | errors | non-2xx |',
-  );
-  console.log('|---|---|---|---|---|---|');
-  for (const side of [result.baseline, result.candidate]) {
-    console.log(
-      `| ${side.name} | ${formatSpread(side.reqPerSec)} | ${side.p99.median} | ${formatSpread(side.cpuMicrosPerRequest, 1)} | ${side.errors} | ${side.non2xx} |`,
-    );
-  }
-  console.log('');
-  console.log(
-    `ratio req/s (probekit / bare, per round): ${formatSpread(result.ratio.reqPerSec, 3)}  (target ≥ 0.95)`,
-  );
-  console.log(
-    `ratio server CPU per request (probekit / bare, per round): ${formatSpread(result.ratio.cpuMicrosPerRequest, 3)}  (lower is better)`,
-  );
-  const failures =
-    result.baseline.errors + result.candidate.errors + result.baseline.non2xx + result.candidate.non2xx;
-  if (failures > 0) {
-    console.error(`warning: ${failures} errors or non-2xx responses during the runs`);
-    process.exitCode = 1;
-  }
+  printComparison(result, { load, rounds, label: 'probekit', target: 0.95 });
+  failOnErrors(result);
   // For bench/run.js: the whole result as the last line of stdout.
   if (process.argv.includes('--json'))
     console.log(JSON.stringify({ bench: 'healthz', load, rounds, bytes, result }));

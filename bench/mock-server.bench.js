@@ -22,9 +22,9 @@ import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import {
   compareServers,
-  formatSpread,
+  failOnErrors,
   intEnv,
-  machineNotes,
+  printComparison,
   sameFirstResponse,
   startBareServer,
 } from './lib/index.js';
@@ -114,28 +114,7 @@ async function main() {
     rounds,
     load,
   });
-  const date = new Date().toISOString().slice(0, 10);
-  console.log('');
-  console.log(
-    `${date} · ${machineNotes(result.pinned)} · autocannon ${load.connections} connections, pipelining ${load.pipelining}, ${rounds} rounds × ${load.duration} s`,
-  );
-  console.log('');
-  console.log(
-    '| server | req/s median (min–max) | p99 ms median | server CPU µs/request median (min–max) | errors | non-2xx |',
-  );
-  console.log('|---|---|---|---|---|---|');
-  for (const side of [result.baseline, result.candidate]) {
-    console.log(
-      `| ${side.name} | ${formatSpread(side.reqPerSec)} | ${side.p99.median} | ${formatSpread(side.cpuMicrosPerRequest, 1)} | ${side.errors} | ${side.non2xx} |`,
-    );
-  }
-  console.log('');
-  console.log(
-    `ratio req/s (mock / bare, per round): ${formatSpread(result.ratio.reqPerSec, 3)}  (target ≥ 0.9)`,
-  );
-  console.log(
-    `ratio server CPU per request (mock / bare, per round): ${formatSpread(result.ratio.cpuMicrosPerRequest, 3)}  (lower is better)`,
-  );
+  printComparison(result, { load, rounds, label: 'mock', target: 0.9 });
 
   const count = intEnv('BENCH_JOURNALLED', 1_000_000);
   const all = journalMemory(count, count);
@@ -150,12 +129,7 @@ async function main() {
     `  default journalSize: ${mb(bounded.bytes)} MiB (${bounded.kept} kept, ${bounded.dropped} dropped)`,
   );
 
-  const failures =
-    result.baseline.errors + result.candidate.errors + result.baseline.non2xx + result.candidate.non2xx;
-  if (failures > 0) {
-    console.error(`warning: ${failures} errors or non-2xx responses during the runs`);
-    process.exitCode = 1;
-  }
+  failOnErrors(result);
   // For bench/run.js: the whole result as the last line of stdout.
   if (process.argv.includes('--json'))
     console.log(

@@ -1,0 +1,41 @@
+import { machineNotes } from './compare-servers.js';
+import { formatSpread } from './stats.js';
+
+/**
+ * Prints a `compareServers` result: the machine and load, one table row per side, and the
+ * per-round ratios (`label` names the candidate in the ratio lines, `target` its req/s goal).
+ */
+export function printComparison(result, { load, rounds, label, target }) {
+  const date = new Date().toISOString().slice(0, 10);
+  console.log('');
+  console.log(
+    `${date} · ${machineNotes(result.pinned)} · autocannon ${load.connections} connections, pipelining ${load.pipelining}, ${rounds} rounds × ${load.duration} s`,
+  );
+  console.log('');
+  console.log(
+    '| server | req/s median (min–max) | p99 ms median | server CPU µs/request median (min–max) | errors | non-2xx |',
+  );
+  console.log('|---|---|---|---|---|---|');
+  for (const side of [result.baseline, result.candidate]) {
+    console.log(
+      `| ${side.name} | ${formatSpread(side.reqPerSec)} | ${side.p99.median} | ${formatSpread(side.cpuMicrosPerRequest, 1)} | ${side.errors} | ${side.non2xx} |`,
+    );
+  }
+  console.log('');
+  console.log(
+    `ratio req/s (${label} / bare, per round): ${formatSpread(result.ratio.reqPerSec, 3)}  (target ≥ ${target})`,
+  );
+  console.log(
+    `ratio server CPU per request (${label} / bare, per round): ${formatSpread(result.ratio.cpuMicrosPerRequest, 3)}  (lower is better)`,
+  );
+}
+
+/** Errors or non-2xx answers on either side make the benchmark fail (exit code 1). */
+export function failOnErrors(result) {
+  const failures =
+    result.baseline.errors + result.candidate.errors + result.baseline.non2xx + result.candidate.non2xx;
+  if (failures > 0) {
+    console.error(`warning: ${failures} errors or non-2xx responses during the runs`);
+    process.exitCode = 1;
+  }
+}
