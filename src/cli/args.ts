@@ -50,3 +50,59 @@ export function integerFlag(flag: string, value: string | undefined): number | u
   }
   return Number(value);
 }
+
+/** A usage error (exit code 2) with the given message. */
+export function usageError(message: string): ProbekitError {
+  return new ProbekitError('ERR_PROBEKIT_USAGE', message);
+}
+
+/** Parses a comma-separated flag (`--only a,b`); a flag that names nothing is an error. */
+export function listFlag(flag: string, value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  if (items.length === 0) {
+    throw usageError(
+      `Failed to read --${flag} ${JSON.stringify(value)}: it names nothing. Write it like --${flag} a,b.`,
+    );
+  }
+  return items;
+}
+
+/**
+ * Parses `--level a,b` against the allowed levels, naming the ones that are not (`of` says whose
+ * levels they are, e.g. "of the server suite").
+ */
+export function levelsFlag<L extends string>(
+  value: string | undefined,
+  allowed: readonly L[],
+  of = '',
+): L[] | undefined {
+  const items = listFlag('level', value);
+  if (!items) return undefined;
+  const unknown = items.filter((item) => !allowed.includes(item as L));
+  if (unknown.length) {
+    const names = unknown.map((u) => JSON.stringify(u)).join(', ');
+    const verdict = unknown.length === 1 ? 'is not a level' : 'are not levels';
+    throw usageError(
+      `Failed to read --level ${JSON.stringify(value)}: ${names} ${verdict}${of ? ` ${of}` : ''}. Use ${allowed.join(', ')}.`,
+    );
+  }
+  return items as L[];
+}
+
+/** Checks `--reporter` against the reporters there are (default `human`). */
+export function reporterFlag<R extends string>(
+  value: string | undefined,
+  reporters: Readonly<Record<R, unknown>>,
+): R {
+  const name = value ?? 'human';
+  if (!Object.hasOwn(reporters, name)) {
+    throw usageError(
+      `Failed to read --reporter ${JSON.stringify(name)}: there is no such reporter. Use one of ${Object.keys(reporters).join(', ')}.`,
+    );
+  }
+  return name as R;
+}

@@ -5,7 +5,7 @@ import { createReporter, REPORTERS } from '../../conformance/reporters/index.js'
 import { ProbekitError } from '../../errors.js';
 import { referenceAdapter } from '../../scenario/reference-adapter.js';
 import type { ScenarioLevel } from '../../scenario/types.js';
-import { durationFlag, parseCommandArgs } from '../args.js';
+import { durationFlag, levelsFlag, listFlag, parseCommandArgs, reporterFlag } from '../args.js';
 import { type Command, EXIT } from '../command.js';
 
 const LEVELS: readonly ScenarioLevel[] = ['core', 'timing', 'backpressure'];
@@ -40,34 +40,6 @@ Examples:
   probekit conformance checker --level core
   probekit conformance checker --exec "python3 docs/examples/dapr_checker.py" --reporter junit > checker.xml
   probekit conformance checker --exec "./target/release/my-checker" --time-scale 2 --only hang-times-out`;
-
-function listFlag(flag: string, value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  const items = value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-  if (items.length === 0) {
-    throw new ProbekitError(
-      'ERR_PROBEKIT_USAGE',
-      `Failed to read --${flag} ${JSON.stringify(value)}: it names nothing. Write it like --${flag} a,b.`,
-    );
-  }
-  return items;
-}
-
-function levelsFlag(value: string | undefined): ScenarioLevel[] | undefined {
-  const items = listFlag('level', value);
-  if (!items) return undefined;
-  const unknown = items.filter((item) => !LEVELS.includes(item as ScenarioLevel));
-  if (unknown.length) {
-    throw new ProbekitError(
-      'ERR_PROBEKIT_USAGE',
-      `Failed to read --level ${JSON.stringify(value)}: ${unknown.map((u) => JSON.stringify(u)).join(', ')} ${unknown.length === 1 ? 'is not a level' : 'are not levels'}. Use ${LEVELS.join(', ')}.`,
-    );
-  }
-  return items as ScenarioLevel[];
-}
 
 function scaleFlag(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -119,19 +91,13 @@ export const conformanceCheckerCommand: Command = {
         'Failed to read --exec: the command is empty. Write it like --exec "python3 my_checker.py".',
       );
     }
-    const levels = levelsFlag(values.level as string | undefined);
+    const levels = levelsFlag(values.level as string | undefined, LEVELS);
     const only = listFlag('only', values.only as string | undefined);
     const timeScale = scaleFlag(values['time-scale'] as string | undefined);
     const tolerance = toleranceFlag(values.tolerance as string | undefined);
     const startupTimeoutMs = durationFlag('startup-timeout', values['startup-timeout'] as string | undefined);
-    const reporterName = (values.reporter as string | undefined) ?? 'human';
+    const reporterName = reporterFlag(values.reporter as string | undefined, REPORTERS);
     const fixturesDir = values.fixtures as string | undefined;
-    if (!Object.hasOwn(REPORTERS, reporterName)) {
-      throw new ProbekitError(
-        'ERR_PROBEKIT_USAGE',
-        `Failed to read --reporter ${JSON.stringify(reporterName)}: there is no such reporter. Use one of ${Object.keys(REPORTERS).join(', ')}.`,
-      );
-    }
     if (command === undefined) {
       const realTimeOnly = (['time-scale', 'tolerance', 'startup-timeout'] as const).filter(
         (flag) => values[flag] !== undefined,

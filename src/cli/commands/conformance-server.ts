@@ -1,18 +1,13 @@
 import { createReporter, REPORTERS } from '../../conformance/reporters/index.js';
 import { serverCases } from '../../conformance/server/cases.js';
 import { parseTargetUrl, type ServerTarget } from '../../conformance/server/targets.js';
-import {
-  SERVER_LEVELS,
-  SERVER_PROFILES,
-  type ServerLevel,
-  type ServerProfile,
-} from '../../conformance/server/types.js';
+import { SERVER_LEVELS, SERVER_PROFILES, type ServerProfile } from '../../conformance/server/types.js';
 import { planServerRun, runServerConformance } from '../../conformance/server-suite.js';
 import { ProbekitError } from '../../errors.js';
 import { createHealthzServer } from '../../healthz/control-plane.js';
 import { silentLogger } from '../../healthz/logger.js';
 import { createSidecarHealthz } from '../../healthz/sidecar.js';
-import { durationFlag, parseCommandArgs } from '../args.js';
+import { durationFlag, levelsFlag, listFlag, parseCommandArgs, reporterFlag, usageError } from '../args.js';
 import { type Command, EXIT } from '../command.js';
 
 const HELP = `Usage: probekit conformance server [options]
@@ -49,40 +44,10 @@ Examples:
   probekit conformance server --exec "python3 healthz.py" --level core --reporter junit > healthz.xml
   probekit conformance server --url http://127.0.0.1:8080 --profile control-plane`;
 
-function usage(message: string): ProbekitError {
-  return new ProbekitError('ERR_PROBEKIT_USAGE', message);
-}
-
-function listFlag(flag: string, value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  const items = value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-  if (items.length === 0) {
-    throw usage(
-      `Failed to read --${flag} ${JSON.stringify(value)}: it names nothing. Write it like --${flag} a,b.`,
-    );
-  }
-  return items;
-}
-
-function levelsFlag(value: string | undefined): ServerLevel[] | undefined {
-  const items = listFlag('level', value);
-  if (!items) return undefined;
-  const unknown = items.filter((item) => !SERVER_LEVELS.includes(item as ServerLevel));
-  if (unknown.length) {
-    throw usage(
-      `Failed to read --level ${JSON.stringify(value)}: ${unknown.map((u) => JSON.stringify(u)).join(', ')} ${unknown.length === 1 ? 'is not a level' : 'are not levels'} of the server suite. Use ${SERVER_LEVELS.join(', ')}.`,
-    );
-  }
-  return items as ServerLevel[];
-}
-
 function profileFlag(value: string | undefined): ServerProfile {
   const profile = value ?? 'control-plane';
   if (!SERVER_PROFILES.includes(profile as ServerProfile)) {
-    throw usage(
+    throw usageError(
       `Failed to read --profile ${JSON.stringify(profile)}: there is no such profile. Use ${SERVER_PROFILES.join(' or ')}.`,
     );
   }
@@ -91,7 +56,7 @@ function profileFlag(value: string | undefined): ServerProfile {
 
 function textFlag(flag: string, value: string | undefined, example: string): string | undefined {
   if (value !== undefined && value.trim() === '') {
-    throw usage(`Failed to read --${flag}: it is empty. Write it like --${flag} ${example}.`);
+    throw usageError(`Failed to read --${flag}: it is empty. Write it like --${flag} ${example}.`);
   }
   return value;
 }
@@ -110,7 +75,7 @@ function targetOf(
     try {
       parseTargetUrl(url);
     } catch (error) {
-      throw usage(
+      throw usageError(
         (error as Error).message.replace('Failed to run the server suite against', 'Failed to read --url'),
       );
     }
@@ -158,31 +123,26 @@ export const conformanceServerCommand: Command = {
     const exec = textFlag('exec', values.exec as string | undefined, '"./my-server --port {port}"');
     const url = textFlag('url', values.url as string | undefined, 'http://127.0.0.1:8080');
     if (exec !== undefined && url !== undefined) {
-      throw usage(
+      throw usageError(
         'Failed to read the arguments of "probekit conformance server": --exec and --url exclude each other. Pass one.',
       );
     }
     const startupTimeoutMs = durationFlag('startup-timeout', values['startup-timeout'] as string | undefined);
     if (startupTimeoutMs !== undefined && exec === undefined) {
-      throw usage(
+      throw usageError(
         'Failed to read the arguments of "probekit conformance server": --startup-timeout applies only with --exec. Add --exec CMD or leave it out.',
       );
     }
     const requestTimeoutMs = durationFlag('request-timeout', values['request-timeout'] as string | undefined);
     if (requestTimeoutMs === 0) {
-      throw usage(
+      throw usageError(
         'Failed to read --request-timeout "0": a request needs some time. Write it like --request-timeout 2s.',
       );
     }
-    const levels = levelsFlag(values.level as string | undefined);
+    const levels = levelsFlag(values.level as string | undefined, SERVER_LEVELS, 'of the server suite');
     const only = listFlag('only', values.only as string | undefined);
     const fixturesDir = values.fixtures as string | undefined;
-    const reporterName = (values.reporter as string | undefined) ?? 'human';
-    if (!Object.hasOwn(REPORTERS, reporterName)) {
-      throw usage(
-        `Failed to read --reporter ${JSON.stringify(reporterName)}: there is no such reporter. Use one of ${Object.keys(REPORTERS).join(', ')}.`,
-      );
-    }
+    const reporterName = reporterFlag(values.reporter as string | undefined, REPORTERS);
 
     let cases: ReturnType<typeof serverCases>;
     let all: ReturnType<typeof serverCases>;
@@ -190,24 +150,24 @@ export const conformanceServerCommand: Command = {
       cases = serverCases({ profile, levels, only, fixturesDir });
       all = serverCases({ profile, fixturesDir });
     } catch (error) {
-      if (error instanceof ProbekitError) throw usage(error.message);
+      if (error instanceof ProbekitError) throw usageError(error.message);
       throw error;
     }
     const unknown = (only ?? []).filter((id) => !all.some((c) => c.id === id));
     if (unknown.length) {
-      throw usage(
+      throw usageError(
         `Failed to read --only: the ${profile} profile has no case called ${unknown.map((u) => JSON.stringify(u)).join(', ')}. See the ids in ${fixturesDir ?? 'fixtures/healthz/'}.`,
       );
     }
     if (cases.length === 0) {
-      throw usage(
+      throw usageError(
         `Failed to run the server suite: no ${profile} case matches --level and --only together. Widen the selection.`,
       );
     }
     const target = targetOf(profile, exec, url, startupTimeoutMs, io.env);
     const plan = planServerRun(cases, url === undefined);
     if (plan.run.length === 0) {
-      throw usage(
+      throw usageError(
         `Failed to run the server suite against --url: all ${cases.length} selected cases flip readiness or need a fresh server, which a URL cannot do. Use --exec, or select cases that hold in either state.`,
       );
     }
