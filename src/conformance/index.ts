@@ -2,12 +2,7 @@
  * `probekit/conformance`: run the checker and healthz-server suites against any implementation
  * and report.
  */
-export {
-  type CheckerConformanceOptions,
-  checkerCases,
-  runCheckerCase,
-  runCheckerConformance,
-} from './checker-suite.js';
+
 export {
   CHECKER_PROTOCOL_VERSION,
   type ProcessCaseOptions,
@@ -15,20 +10,13 @@ export {
   runProcessCase,
   runProcessConformance,
   scaleScenario,
-} from './process/index.js';
-export { type CaseResult, makeReport, type Report } from './report.js';
+} from './checker/process/index.js';
 export {
-  createReporter,
-  humanReporter,
-  jsonReporter,
-  junitReporter,
-  REPORTERS,
-  type Reporter,
-  type ReporterName,
-  type ReporterOptions,
-  type RunInfo,
-  tapReporter,
-} from './reporters/index.js';
+  type CheckerConformanceOptions,
+  checkerCases,
+  runCheckerCase,
+  runCheckerConformance,
+} from './checker/suite.js';
 export {
   compareResponse,
   type ExecServerTarget,
@@ -53,7 +41,7 @@ export {
   serverCaseFileProblems,
   serverCases,
   type UrlServerTarget,
-} from './server/index.js';
+} from './healthz/index.js';
 export {
   planServerRun,
   runServerConformance,
@@ -61,4 +49,17 @@ export {
   type ServerConformanceOptions,
   type ServerReport,
   type SkippedCase,
-} from './server-suite.js';
+} from './healthz/suite.js';
+export { type CaseResult, makeReport, type Report } from './shared/report.js';
+export {
+  createReporter,
+  humanReporter,
+  jsonReporter,
+  junitReporter,
+  REPORTERS,
+  type Reporter,
+  type ReporterName,
+  type ReporterOptions,
+  type RunInfo,
+  tapReporter,
+} from './shared/reporters/index.js';

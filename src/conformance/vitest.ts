@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CheckerAdapter } from '../scenario/adapter.js';
-import { type CheckerConformanceOptions, checkerCases, runCheckerCase } from './checker-suite.js';
-import { serverCases } from './server/cases.js';
-import type { ServerTarget } from './server/targets.js';
-import { runServerConformance, type ServerConformanceOptions, type ServerReport } from './server-suite.js';
+import { type CheckerConformanceOptions, checkerCases, runCheckerCase } from './checker/suite.js';
+import { serverCases } from './healthz/cases.js';
+import { runServerConformance, type ServerConformanceOptions, type ServerReport } from './healthz/suite.js';
+import type { ServerTarget } from './healthz/targets.js';
 
 /**
  * Registers the checker conformance suite with vitest: one test per scenario, named by level

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { serverCases } from '../../src/conformance/server/cases.js';
+import { serverCases } from '../../src/conformance/healthz/cases.js';
 import { createSidecarHealthz, silentLogger } from '../../src/healthz/index.js';
 import { memoryIo } from '../support/cli-io.js';
 

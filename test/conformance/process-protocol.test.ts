@@ -10,7 +10,7 @@ import {
   separateTimeoutTies,
   timeoutDiffs,
   visibleToEndpoint,
-} from '../../src/conformance/process/index.js';
+} from '../../src/conformance/checker/process/index.js';
 import type { Decision } from '../../src/endpoint/decision.js';
 import { parseScript, printScript } from '../../src/endpoint/dsl/index.js';
 import type { JournalEntry } from '../../src/endpoint/journal.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { runProcessCase } from '../../src/conformance/process/index.js';
+import { runProcessCase } from '../../src/conformance/checker/process/index.js';
 import { loadScenarios } from '../../src/scenario/fixtures.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import { memoryIo } from '../support/cli-io.js';

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { type CaseResult, makeReport, type Report } from '../../src/conformance/report.js';
-import { createReporter, type Reporter } from '../../src/conformance/reporters/index.js';
+import { type CaseResult, makeReport, type Report } from '../../src/conformance/shared/report.js';
+import { createReporter, type Reporter } from '../../src/conformance/shared/reporters/index.js';
 import { ProbekitError } from '../../src/errors.js';
 import { xmlProblems } from '../teach/xml-well-formed.js';
 

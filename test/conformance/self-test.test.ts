@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCheckerConformance } from '../../src/conformance/checker-suite.js';
+import { runCheckerConformance } from '../../src/conformance/checker/suite.js';
 import { referenceAdapter } from '../../src/scenario/reference-adapter.js';
 import { MUTANTS } from './mutants.js';
 

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadServerCases, serverCaseFileProblems, serverCases } from '../../src/conformance/server/cases.js';
-import { SERVER_RULES } from '../../src/conformance/server/rules.js';
-import { isFlip, type RequestStep, type ServerCase } from '../../src/conformance/server/types.js';
+import { loadServerCases, serverCaseFileProblems, serverCases } from '../../src/conformance/healthz/cases.js';
+import { SERVER_RULES } from '../../src/conformance/healthz/rules.js';
+import { isFlip, type RequestStep, type ServerCase } from '../../src/conformance/healthz/types.js';
 
 const recordingFile = fileURLToPath(
   new URL('../../fixtures/dapr-traces/server_responses.json', import.meta.url),

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { serverEnv, substituteCommand } from '../../src/conformance/server/process-session.js';
-import type { ExecServerTarget } from '../../src/conformance/server/targets.js';
-import { runServerConformance, type ServerReport } from '../../src/conformance/server-suite.js';
+import { serverEnv, substituteCommand } from '../../src/conformance/healthz/process-session.js';
+import { runServerConformance, type ServerReport } from '../../src/conformance/healthz/suite.js';
+import type { ExecServerTarget } from '../../src/conformance/healthz/targets.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const misbehaving = join(root, 'test/conformance/servers/misbehaving-healthz.mjs');

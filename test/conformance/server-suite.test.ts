@@ -3,10 +3,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent } from 'node:http';
 import { type AddressInfo, connect, createServer as createTcpServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { exchange } from '../../src/conformance/server/exchange.js';
-import type { InProcessServerTarget } from '../../src/conformance/server/targets.js';
-import type { ServerProfile } from '../../src/conformance/server/types.js';
-import { runServerConformance, type ServerReport } from '../../src/conformance/server-suite.js';
+import { exchange } from '../../src/conformance/healthz/exchange.js';
+import { runServerConformance, type ServerReport } from '../../src/conformance/healthz/suite.js';
+import type { InProcessServerTarget } from '../../src/conformance/healthz/targets.js';
+import type { ServerProfile } from '../../src/conformance/healthz/types.js';
 import {
   createHealthzServer,
   createSidecarHealthz,

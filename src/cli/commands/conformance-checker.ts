@@ -1,7 +1,7 @@
-import { checkerCases, runCheckerConformance } from '../../conformance/checker-suite.js';
-import { checkTimeScale, runProcessConformance } from '../../conformance/process/index.js';
-import type { Report } from '../../conformance/report.js';
-import { createReporter, REPORTERS } from '../../conformance/reporters/index.js';
+import { checkTimeScale, runProcessConformance } from '../../conformance/checker/process/index.js';
+import { checkerCases, runCheckerConformance } from '../../conformance/checker/suite.js';
+import type { Report } from '../../conformance/shared/report.js';
+import { createReporter, REPORTERS } from '../../conformance/shared/reporters/index.js';
 import { ProbekitError } from '../../errors.js';
 import { referenceAdapter } from '../../scenario/reference-adapter.js';
 import type { ScenarioLevel } from '../../scenario/types.js';

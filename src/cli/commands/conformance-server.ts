@@ -1,8 +1,8 @@
-import { createReporter, REPORTERS } from '../../conformance/reporters/index.js';
-import { serverCases } from '../../conformance/server/cases.js';
-import { parseTargetUrl, type ServerTarget } from '../../conformance/server/targets.js';
-import { SERVER_LEVELS, SERVER_PROFILES, type ServerProfile } from '../../conformance/server/types.js';
-import { planServerRun, runServerConformance } from '../../conformance/server-suite.js';
+import { serverCases } from '../../conformance/healthz/cases.js';
+import { planServerRun, runServerConformance } from '../../conformance/healthz/suite.js';
+import { parseTargetUrl, type ServerTarget } from '../../conformance/healthz/targets.js';
+import { SERVER_LEVELS, SERVER_PROFILES, type ServerProfile } from '../../conformance/healthz/types.js';
+import { createReporter, REPORTERS } from '../../conformance/shared/reporters/index.js';
 import { ProbekitError } from '../../errors.js';
 import { createHealthzServer } from '../../healthz/control-plane.js';
 import { silentLogger } from '../../healthz/logger.js';

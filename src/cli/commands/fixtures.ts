@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { HEALTHZ_FIXTURES_DIR, loadServerCases } from '../../conformance/server/cases.js';
+import { HEALTHZ_FIXTURES_DIR, loadServerCases } from '../../conformance/healthz/cases.js';
 import { ProbekitError } from '../../errors.js';
 import { compareTraces, formatDiff } from '../../scenario/compare.js';
 import { CHECKER_FIXTURES_DIR, loadScenarios } from '../../scenario/fixtures.js';

@@ -1,12 +1,12 @@
-import { DEFAULTS } from '../../checker/options.js';
-import type { EndpointDefinition } from '../../endpoint/model.js';
-import { startMockServer } from '../../endpoint/server.js';
-import { compareTraces, formatDiff } from '../../scenario/compare.js';
-import type { Scenario, Trace } from '../../scenario/types.js';
-import { type Clock, systemClock } from '../../time/clock.js';
-import { atDeadline, type DeadlineTimer } from '../../time/deadline.js';
-import type { CaseResult } from '../report.js';
-import { type ChildExit, spawnImplementation } from './child.js';
+import { DEFAULTS } from '../../../checker/options.js';
+import type { EndpointDefinition } from '../../../endpoint/model.js';
+import { startMockServer } from '../../../endpoint/server.js';
+import { compareTraces, formatDiff } from '../../../scenario/compare.js';
+import type { Scenario, Trace } from '../../../scenario/types.js';
+import { type Clock, systemClock } from '../../../time/clock.js';
+import { atDeadline, type DeadlineTimer } from '../../../time/deadline.js';
+import { type ChildExit, spawnImplementation } from '../../shared/child-process.js';
+import type { CaseResult } from '../../shared/report.js';
 import {
   anchorOnObservedEnds,
   type Observation,

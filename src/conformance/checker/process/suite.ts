@@ -1,6 +1,6 @@
-import { systemClock } from '../../time/clock.js';
-import { type CheckerConformanceOptions, checkerCases } from '../checker-suite.js';
-import { type CaseResult, makeReport, type Report } from '../report.js';
+import { systemClock } from '../../../time/clock.js';
+import { type CaseResult, makeReport, type Report } from '../../shared/report.js';
+import { type CheckerConformanceOptions, checkerCases } from '../suite.js';
 import { type ProcessCaseOptions, runProcessCase } from './run-case.js';
 
 /** Which scenarios to run against a command, and how. */

@@ -1,5 +1,5 @@
-import type { TraceDiff } from '../scenario/compare.js';
-import type { ScenarioLevel, Trace } from '../scenario/types.js';
+import type { TraceDiff } from '../../scenario/compare.js';
+import type { ScenarioLevel, Trace } from '../../scenario/types.js';
 
 /** The result of one conformance case. `error`: the implementation could not be run. */
 export interface CaseResult {

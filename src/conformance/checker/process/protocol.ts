@@ -1,4 +1,4 @@
-import type { Scenario, ScenarioOptions } from '../../scenario/types.js';
+import type { Scenario, ScenarioOptions } from '../../../scenario/types.js';
 
 /**
  * The version of the checker process protocol (docs/conformance.md). It is passed to every

@@ -1,12 +1,12 @@
 import { Agent } from 'node:http';
-import { type Clock, systemClock } from '../time/clock.js';
-import { type CaseResult, makeReport, type Report } from './report.js';
-import { serverCases } from './server/cases.js';
-import { compareResponse, formatServerDiff, noResponse, type ResponseMismatch } from './server/compare.js';
-import { exchange } from './server/exchange.js';
-import type { ServerSession } from './server/session.js';
-import { openSession, type ServerTarget } from './server/targets.js';
-import { isFlip, type ServerCase, type ServerLevel, type ServerProfile } from './server/types.js';
+import { type Clock, systemClock } from '../../time/clock.js';
+import { type CaseResult, makeReport, type Report } from '../shared/report.js';
+import { serverCases } from './cases.js';
+import { compareResponse, formatServerDiff, noResponse, type ResponseMismatch } from './compare.js';
+import { exchange } from './exchange.js';
+import type { ServerSession } from './session.js';
+import { openSession, type ServerTarget } from './targets.js';
+import { isFlip, type ServerCase, type ServerLevel, type ServerProfile } from './types.js';
 
 /**
  * Which cases to run against a server, and how to hear about them.

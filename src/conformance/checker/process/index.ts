@@ -1,4 +1,8 @@
-export { type ChildExit, type ImplementationProcess, spawnImplementation } from './child.js';
+export {
+  type ChildExit,
+  type ImplementationProcess,
+  spawnImplementation,
+} from '../../shared/child-process.js';
 export {
   anchorOnObservedEnds,
   type Observation,

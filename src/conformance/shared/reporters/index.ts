@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { describeValue, ProbekitError } from '../../errors.js';
+import { describeValue, ProbekitError } from '../../../errors.js';
 import { humanReporter } from './human.js';
 import { jsonReporter } from './json.js';
 import { junitReporter } from './junit.js';

@@ -1,5 +1,5 @@
-import { DEFAULTS } from '../../checker/options.js';
-import { printScript } from '../../endpoint/dsl/printer.js';
+import { DEFAULTS } from '../../../checker/options.js';
+import { printScript } from '../../../endpoint/dsl/printer.js';
 import type {
   EndpointDefinition,
   Flap,
@@ -8,11 +8,11 @@ import type {
   Route,
   Step,
   TimeWindow,
-} from '../../endpoint/model.js';
-import { toDefinition } from '../../endpoint/schema.js';
-import { describeValue, ProbekitError } from '../../errors.js';
-import { simulate } from '../../scenario/simulate.js';
-import type { Scenario, ScenarioOptions, Trace } from '../../scenario/types.js';
+} from '../../../endpoint/model.js';
+import { toDefinition } from '../../../endpoint/schema.js';
+import { describeValue, ProbekitError } from '../../../errors.js';
+import { simulate } from '../../../scenario/simulate.js';
+import type { Scenario, ScenarioOptions, Trace } from '../../../scenario/types.js';
 
 /**
  * The largest and smallest `--time-scale` accepted.

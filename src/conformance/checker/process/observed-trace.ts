@@ -1,7 +1,7 @@
-import { decisionDuration } from '../../endpoint/decision.js';
-import type { JournalEntry } from '../../endpoint/journal.js';
-import type { TraceDiff } from '../../scenario/compare.js';
-import type { Trace, TraceOutcome, TraceProbe, TraceSignal } from '../../scenario/types.js';
+import { decisionDuration } from '../../../endpoint/decision.js';
+import type { JournalEntry } from '../../../endpoint/journal.js';
+import type { TraceDiff } from '../../../scenario/compare.js';
+import type { Trace, TraceOutcome, TraceProbe, TraceSignal } from '../../../scenario/types.js';
 
 /** What a real-time run observed, in clock ms. */
 export interface Observation {

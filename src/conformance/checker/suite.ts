@@ -1,10 +1,10 @@
-import type { CheckerAdapter } from '../scenario/adapter.js';
-import { compareTraces, formatDiff } from '../scenario/compare.js';
-import { loadScenarios, type ScenarioFile, selectLevels } from '../scenario/fixtures.js';
-import { runScenario } from '../scenario/run.js';
-import type { Scenario, ScenarioLevel } from '../scenario/types.js';
-import { systemClock } from '../time/clock.js';
-import { type CaseResult, makeReport, type Report } from './report.js';
+import type { CheckerAdapter } from '../../scenario/adapter.js';
+import { compareTraces, formatDiff } from '../../scenario/compare.js';
+import { loadScenarios, type ScenarioFile, selectLevels } from '../../scenario/fixtures.js';
+import { runScenario } from '../../scenario/run.js';
+import type { Scenario, ScenarioLevel } from '../../scenario/types.js';
+import { systemClock } from '../../time/clock.js';
+import { type CaseResult, makeReport, type Report } from '../shared/report.js';
 
 /** Which cases to run and how to hear about them. */
 export interface CheckerConformanceOptions {
