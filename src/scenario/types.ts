@@ -33,6 +33,11 @@ export interface Scenario {
   /** When the consumer starts reading the signals (ms from the start). Default 0. */
   readDelayMs?: number;
   durationMs: number;
+  /**
+   * Why the scenario can only run in virtual time (e.g. a tie that real time cannot stage): a
+   * process run (`--exec`) skips it and shows this reason; in process it runs as usual.
+   */
+  virtualOnly?: string;
   expected?: Trace;
 }
 
