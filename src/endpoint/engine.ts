@@ -1,3 +1,4 @@
+import { ProbekitError } from '../errors.js';
 import type { Decision, DecisionSource } from './decision.js';
 import {
   ANY_PATH,
@@ -48,6 +49,9 @@ export interface CompiledRoute {
   readonly finiteLength: number;
   readonly forever: Item | undefined;
   readonly foreverLength: number;
+  /** The finite items as one group, and what plays after them again and again (by the end rule). */
+  readonly head: Item;
+  readonly tail: Item | undefined;
   /** Whether anything in this route can refuse connections. */
   readonly mayRefuse: boolean;
   /** Decisions for steps without randomness, made once. */
@@ -168,10 +172,18 @@ export function compile(definition: EndpointDefinition, seed: number): CompiledE
       route.script.some(containsRefuse) ||
       (route.windows ?? []).some((w) => w.step?.kind === 'refuse') ||
       route.flap?.step?.kind === 'refuse';
+    const finiteLength = finite.reduce((sum, item) => sum + itemLength(item), 0);
+    const head: Item = { kind: 'group', items: finite };
+    let tail: Item | undefined;
+    if (forever) tail = forever;
+    else if (route.end === 'cycle') tail = head;
+    else if (route.end !== 'end' && finiteLength > 0) tail = atomInList(route.script, finiteLength - 1);
     return {
       index,
       route,
-      finiteLength: finite.reduce((sum, item) => sum + itemLength(item), 0),
+      finiteLength,
+      head,
+      tail,
       forever,
       foreverLength: forever ? itemLength(forever) : 0,
       mayRefuse,
@@ -256,27 +268,175 @@ export function overlayAt(route: Route, t: number): { step: Step; source: 'windo
   return undefined;
 }
 
-// A script made only of refuse steps would otherwise loop here for a very long time.
-const MAX_REFUSE_SKIPS = 100_000;
+/** How far a run of refuse steps reaches: positions moved past and the time they took. */
+interface Skip {
+  advanced: number;
+  used: number;
+  /** Whether the walk stopped inside the item (a step that is not a refuse, or one not over yet). */
+  stopped: boolean;
+}
+
+const refuseTotals = new WeakMap<Item, number | null>();
 
 /**
- * Moves past `refuse` steps that have ended by `t` (they end by time, not by requests).
+ * The total `for` of an item made only of refuse steps (Infinity for `forever`), or `null` when
+ * it holds anything else.
+ */
+function refuseTotal(item: Item): number | null {
+  const known = refuseTotals.get(item);
+  if (known !== undefined) return known;
+  let total: number | null;
+  switch (item.kind) {
+    case 'refuse':
+      total = item.for ?? 0;
+      break;
+    case 'repeat': {
+      const inner = refuseTotal(item.item);
+      total = inner === null ? null : inner * item.times;
+      break;
+    }
+    case 'forever':
+      total = refuseTotal(item.item) === null ? null : Number.POSITIVE_INFINITY;
+      break;
+    case 'group': {
+      let sum: number | null = 0;
+      for (const child of item.items) {
+        const inner = refuseTotal(child);
+        if (inner === null) {
+          sum = null;
+          break;
+        }
+        sum += inner;
+      }
+      total = sum;
+      break;
+    }
+    default:
+      total = null;
+  }
+  refuseTotals.set(item, total);
+  return total;
+}
+
+/**
+ * Walks `item` from `offset` past every refuse step that has ended within `budget` ms, skipping
+ * whole repeat blocks arithmetically: O(depth × group width), whatever the repeat counts.
+ */
+function skipIn(item: Item, offset: number, budget: number): Skip {
+  switch (item.kind) {
+    case 'repeat':
+      return skipRepeated(item.item, item.times, offset, budget);
+    case 'forever':
+      return skipRepeated(item.item, Number.POSITIVE_INFINITY, offset, budget);
+    case 'group': {
+      let advanced = 0;
+      let used = 0;
+      let p = offset;
+      for (const child of item.items) {
+        const length = itemLength(child);
+        if (p >= length) {
+          p -= length;
+          continue;
+        }
+        const skip = skipIn(child, p, budget - used);
+        advanced += skip.advanced;
+        used += skip.used;
+        if (skip.stopped) return { advanced, used, stopped: true };
+        p = 0;
+      }
+      return { advanced, used, stopped: false };
+    }
+    case 'refuse': {
+      const lasts = item.for ?? 0;
+      return lasts <= budget ? { advanced: 1, used: lasts, stopped: false } : STOP;
+    }
+    default:
+      return STOP;
+  }
+}
+
+const STOP: Skip = Object.freeze({ advanced: 0, used: 0, stopped: true });
+
+/** {@link skipIn} over `inner` played `count` times (Infinity for `forever`). */
+function skipRepeated(inner: Item, count: number, offset: number, budget: number): Skip {
+  const length = itemLength(inner);
+  let round = Math.floor(offset / length);
+  let advanced = 0;
+  let used = 0;
+  const within = offset - round * length;
+  if (within > 0) {
+    const partial = skipIn(inner, within, budget);
+    if (partial.stopped) return partial;
+    advanced = partial.advanced;
+    used = partial.used;
+    round++;
+  }
+  const left = count - round;
+  if (left <= 0) return { advanced, used, stopped: false };
+  const total = refuseTotal(inner);
+  if (total !== null) {
+    if (total === 0 && !Number.isFinite(left)) {
+      // Unreachable for a valid definition (a refuse lasts at least 1 ms): say so instead of looping.
+      throw new ProbekitError(
+        'ERR_PROBEKIT_INVALID_SCRIPT',
+        'Failed to play the endpoint script: it refuses forever in steps of 0 ms. Give each refuse step a duration of at least 1 ms.',
+      );
+    }
+    // Whole rounds made only of refuse steps: as many as the budget covers, in one step.
+    const rounds = total === 0 ? left : Math.min(left, Math.floor((budget - used) / total));
+    advanced += rounds * length;
+    used += rounds * total;
+    if (rounds === left) return { advanced, used, stopped: false };
+  }
+  // The next round stops inside: it holds another step, or a refuse step not over yet.
+  const last = skipIn(inner, 0, budget - used);
+  return { advanced: advanced + last.advanced, used: used + last.used, stopped: true };
+}
+
+/**
+ * Moves past `refuse` steps that have ended by `t` (they end by time, not by requests). Whole
+ * repeat blocks of refuse steps are skipped arithmetically, so `refuse 1ms*1000000000` costs
+ * as little as `refuse 1s`.
  *
  * @example
  * settle(route, cursor, t).position; // past every refuse step that ended by t
  */
 export function settle(route: CompiledRoute, cursor: Cursor, t: number): Cursor {
   if (!route.mayRefuse) return cursor;
-  let { position, since } = cursor;
-  for (let skips = 0; skips < MAX_REFUSE_SKIPS; skips++) {
-    const atom = atomAt(route, position);
-    if (atom?.kind !== 'refuse') break;
-    const end = since + (atom.for ?? 0);
-    if (t < end) break;
-    position++;
-    since = end;
+  const skip = skipRoute(route, cursor.position, t - cursor.since);
+  if (skip.advanced === 0) return cursor;
+  return {
+    position: cursor.position + skip.advanced,
+    since: cursor.since + skip.used,
+    received: cursor.received,
+  };
+}
+
+/** {@link skipIn} over a whole route script, its end rule included (see {@link atomAt}). */
+function skipRoute(route: CompiledRoute, position: number, budget: number): Skip {
+  const script = route.route.script;
+  if (script.length === 0) return STOP;
+  let advanced = 0;
+  let used = 0;
+  if (position < route.finiteLength) {
+    const head = skipIn(route.head, position, budget);
+    if (head.stopped) return head;
+    advanced = head.advanced;
+    used = head.used;
   }
-  return position === cursor.position ? cursor : { position, since, received: cursor.received };
+  if (route.tail === undefined) return { advanced, used, stopped: true };
+  const offset = position + advanced - route.finiteLength;
+  const tail = skipRepeated(route.tail, Number.POSITIVE_INFINITY, offset, budget - used);
+  return { advanced: advanced + tail.advanced, used: used + tail.used, stopped: true };
+}
+
+/**
+ * How long the refusing that starts at `cursor` lasts in all (consecutive refuse steps, however
+ * many): when the script next lets connections in. Infinity if it never does.
+ */
+function refuseRunEnd(route: CompiledRoute, cursor: Cursor): number {
+  const skip = skipRoute(route, cursor.position, Number.POSITIVE_INFINITY);
+  return cursor.since + skip.used;
 }
 
 function draw(latency: Latency, rng: Rng): number {
@@ -444,7 +604,8 @@ export function refusal(
     if (!route.mayRefuse) continue;
     const cursor = settle(route, cursors[route.index] ?? INITIAL_CURSOR, t);
     const atom = atomAt(route, cursor.position);
-    const scriptEnd = atom?.kind === 'refuse' ? cursor.since + (atom.for ?? 0) : undefined;
+    // The end of the whole run of refuse steps: nothing changes at the steps in between.
+    const scriptEnd = atom?.kind === 'refuse' ? refuseRunEnd(route, cursor) : undefined;
     const overlay = overlayAt(route.route, t);
     if (overlay ? overlay.step.kind === 'refuse' : scriptEnd !== undefined) refusing = true;
     if (scriptEnd !== undefined) consider(scriptEnd);
