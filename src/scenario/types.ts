@@ -38,6 +38,13 @@ export interface Scenario {
    * process run (`--exec`) skips it and shows this reason; in process it runs as usual.
    */
   virtualOnly?: string;
+  /**
+   * The endpoint's keep-alive idle timeout (ms): how long a real mock server keeps an idle
+   * connection open. When absent, a real-time runner picks one longer than the run
+   * (`mockIdleTimeoutMs`), so no connection is closed between probes. In-process and msw
+   * endpoints have no connections and ignore it.
+   */
+  idleTimeoutMs?: number;
   expected?: Trace;
 }
 
