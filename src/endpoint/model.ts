@@ -205,6 +205,12 @@ export const LIMITS = Object.freeze({
   maxWindows: 100,
   maxOptions: 100,
   maxHeaders: 100,
+  /** Longest DSL script, in characters (checked before it is read). */
+  maxScriptChars: 4_000_000,
+  /** Deepest nesting of a JSON definition (objects and arrays), checked before the schema. */
+  maxJsonDepth: 100,
+  /** Most values (objects, arrays, strings, numbers…) in a JSON definition, checked before the schema. */
+  maxJsonValues: 1_000_000,
 });
 
 /**

@@ -1,6 +1,7 @@
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { describeValue, type ProbekitError } from '../errors.js';
 import { parseScript } from './dsl/parser.js';
+import { checkJsonBounds } from './json-bounds.js';
 import { type EndpointDefinition, type Item, LIMITS, type Route, type Step } from './model.js';
 import { checkDefinition, invalidDefinition as invalid } from './semantics.js';
 
@@ -246,7 +247,8 @@ function valueAt(root: unknown, pointer: string): unknown {
 
 function schemaError(root: unknown, error: ErrorObject): ProbekitError {
   const pointer = error.instancePath || '';
-  const got = describeValue(valueAt(root, pointer));
+  // describeValue gives undefined for what JSON.stringify cannot show (a function).
+  const got = describeValue(valueAt(root, pointer)) ?? typeof valueAt(root, pointer);
   const shown = got.length > 60 ? `${got.slice(0, 57)}...` : got;
   if (error.keyword === 'propertyNames' || error.schemaPath.includes('/propertyNames/')) {
     const name = error.propertyName ?? (error.params as { propertyName?: string }).propertyName;
@@ -333,11 +335,14 @@ export function normalizeDefinition(definition: EndpointDefinition): EndpointDef
  * Validates a JSON endpoint definition against {@link endpointScriptSchema} and the rules a
  * schema cannot express, and returns its canonical form.
  *
+ * Depth and size are bounded before the schema runs (see {@link checkJsonBounds}).
+ *
  * @throws {ProbekitError} `ERR_PROBEKIT_INVALID_SCRIPT`, naming the JSON pointer and the value.
  * @example
  * validateDefinition(JSON.parse(readFileSync('endpoint.json', 'utf8')));
  */
 export function validateDefinition(input: unknown): EndpointDefinition {
+  checkJsonBounds(input);
   const validate = validator();
   if (!validate(input)) {
     const error = (validate.errors ?? [])[0];
@@ -352,8 +357,10 @@ export function validateDefinition(input: unknown): EndpointDefinition {
 export type EndpointScript = string | EndpointDefinition;
 
 /**
- * Turns DSL text or a JSON definition into a validated, canonical definition.
+ * Turns DSL text or a JSON definition into a validated, canonical definition. Anything else (a
+ * function, a number) is an `ERR_PROBEKIT_INVALID_SCRIPT` error too.
  *
+ * @throws {ProbekitError} `ERR_PROBEKIT_INVALID_SCRIPT` (a `ScriptSyntaxError` for the DSL).
  * @example
  * toDefinition('200*2, 503...');
  * toDefinition({ routes: [{ path: '/healthz', script: [{ kind: 'hang' }] }] });

@@ -56,7 +56,7 @@ describe('the JSON form', () => {
     expect(
       rejection(route([{ kind: 'status', status: 200, headers: { Connection: 'close' } }])).message,
     ).toContain('header name probekit does not accept: "Connection"');
-    expect(rejection(null).message).toContain('the definition must be object');
+    expect(rejection(null).message).toContain('the definition is null, not an object');
   });
 
   it('enforces the rules a schema cannot say, as the DSL does', () => {

@@ -1,4 +1,4 @@
-import { ScriptSyntaxError } from './syntax-error.js';
+import { clip, ScriptSyntaxError } from './syntax-error.js';
 
 /** Kinds of token in the script DSL. */
 export type TokenKind = 'number' | 'word' | 'string' | 'path' | 'punct' | 'eof';
@@ -21,9 +21,7 @@ const NUMBER = /\d+(?:\.\d+)?/y;
 const UNIT = /[A-Za-zµ]+/y;
 const WORD = /[A-Za-z][A-Za-z0-9_-]*/y;
 const PATH = /\/[A-Za-z0-9._~%/+!$&'=@-]*/y;
-// JSON's string grammar, so strings round-trip through JSON.stringify.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON strings exclude raw control characters.
-const STRING = /"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y;
+const HEX4 = /^[0-9a-fA-F]{4}$/;
 
 /**
  * Describes a token for error messages: `"*"`, `the word "hng"`, `the end of the script`.
@@ -36,13 +34,13 @@ export function describeToken(token: Token): string {
     case 'eof':
       return 'the end of the script';
     case 'word':
-      return `the word ${JSON.stringify(token.text)}`;
+      return `the word ${JSON.stringify(clip(token.text, 40))}`;
     case 'string':
       return `the string ${token.text.length > 24 ? `${token.text.slice(0, 21)}..."` : token.text}`;
     case 'number':
-      return JSON.stringify(token.text + token.unit);
+      return JSON.stringify(clip(token.text + token.unit, 40));
     default:
-      return JSON.stringify(token.text);
+      return JSON.stringify(clip(token.text, 40));
   }
 }
 
@@ -94,10 +92,11 @@ export function tokenize(source: string): Token[] {
       continue;
     }
     if (c === '"') {
-      const literal = sticky(STRING, i);
-      if (literal === undefined) throw unterminated(source, i);
-      push('string', i, i + literal.length, '', JSON.parse(literal) as string);
-      i += literal.length;
+      const end = stringEnd(source, i);
+      if (end === undefined) throw unterminated(source, i);
+      const literal = source.slice(i, end);
+      push('string', i, end, '', JSON.parse(literal) as string);
+      i = end;
       continue;
     }
     const punct = PUNCTUATION.find((p) => source.startsWith(p, i));
@@ -116,6 +115,33 @@ export function tokenize(source: string): Token[] {
   return tokens;
 }
 
+/**
+ * Where the string starting at `start` ends (after its closing quote), following JSON's string
+ * grammar so strings round-trip through JSON.stringify; `undefined` if it is not a valid string.
+ * A loop, not a regular expression: a regex overflows the stack on a long string.
+ */
+function stringEnd(source: string, start: number): number | undefined {
+  let i = start + 1;
+  while (i < source.length) {
+    const c = source.charCodeAt(i);
+    if (c === 0x22) return i + 1;
+    if (c < 0x20) return undefined;
+    if (c === 0x5c) {
+      const next = source[i + 1];
+      if (next === 'u') {
+        if (!HEX4.test(source.slice(i + 2, i + 6))) return undefined;
+        i += 6;
+        continue;
+      }
+      if (next === undefined || !'"\\/bfnrt'.includes(next)) return undefined;
+      i += 2;
+      continue;
+    }
+    i++;
+  }
+  return undefined;
+}
+
 function unterminated(source: string, start: number): ScriptSyntaxError {
   // Find where the string goes wrong: an unescaped control character or a bad escape.
   let i = start + 1;
@@ -125,7 +151,7 @@ function unterminated(source: string, start: number): ScriptSyntaxError {
     if (c === '\\') {
       const next = source[i + 1];
       if (next === 'u') {
-        if (!/^[0-9a-fA-F]{4}$/.test(source.slice(i + 2, i + 6))) {
+        if (!HEX4.test(source.slice(i + 2, i + 6))) {
           return new ScriptSyntaxError(source, i, {
             reason: 'the \\u escape needs four hex digits',
             hint: 'Write it like "\\u00e9"',

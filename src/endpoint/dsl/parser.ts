@@ -82,6 +82,8 @@ function distance(a: string, b: string): number {
 }
 
 function suggestion(word: string): string | undefined {
+  // No keyword is within 2 edits of a longer word; and the distance costs length × length.
+  if (word.length > 16) return undefined;
   const lower = word.toLowerCase();
   let best: string | undefined;
   let bestDistance = 3;
@@ -908,9 +910,15 @@ class Parser {
  */
 export function parseScript(source: string): EndpointDefinition {
   if (typeof source !== 'string') {
-    throw new ScriptSyntaxError(String(source), 0, {
+    throw new ScriptSyntaxError('', 0, {
       reason: `the script is a ${source === null ? 'null' : typeof source}, not a string`,
       hint: 'Pass the script as text, e.g. "200*2, 503..."',
+    });
+  }
+  if (source.length > LIMITS.maxScriptChars) {
+    throw new ScriptSyntaxError(source, LIMITS.maxScriptChars, {
+      reason: `the script is ${source.length} characters long, more than the limit of ${LIMITS.maxScriptChars}`,
+      hint: 'Use repeats (503*1000) instead of copies, and shorter bodies',
     });
   }
   const definition = new Parser(source).parse();

@@ -25,6 +25,39 @@ export function positionOf(source: string, offset: number): SourcePosition {
   return { offset, line, column: offset - lineStart + 1 };
 }
 
+/** Longest piece of the script an error quotes, either side of the column. */
+const EXCERPT_SIDE = 60;
+/** Longest reason, hint or `found` text an error carries (they may quote the script). */
+const MAX_DETAIL = 240;
+
+/**
+ * Shortens `text` to `max` characters, keeping both ends around an ellipsis.
+ *
+ * @example
+ * clip('a'.repeat(1000), 20); // 'aaaaaaaaa…aaaaaaaaaa'
+ */
+export function clip(text: string, max = MAX_DETAIL): string {
+  if (text.length <= max) return text;
+  const head = Math.ceil((max - 1) / 2);
+  return `${text.slice(0, head)}…${text.slice(text.length - (max - 1 - head))}`;
+}
+
+/**
+ * The line holding `where`, cut to a window around its column, and the caret under it.
+ * A window keeps an error about a megabyte-long line short.
+ */
+function excerptOf(source: string, where: SourcePosition): string {
+  const lineStart = where.offset - (where.column - 1);
+  const newline = source.indexOf('\n', lineStart);
+  const lineEnd = newline === -1 ? source.length : newline;
+  const from = Math.max(lineStart, where.offset - EXCERPT_SIDE);
+  const to = Math.min(lineEnd, where.offset + EXCERPT_SIDE);
+  const before = from > lineStart ? '…' : '';
+  const after = to < lineEnd ? '…' : '';
+  const text = `${before}${source.slice(from, to)}${after}`;
+  return `  ${text}\n  ${' '.repeat(before.length + where.offset - from)}^`;
+}
+
 /**
  * A script that does not parse. `code` is `ERR_PROBEKIT_INVALID_SCRIPT`; the message names the
  * column, what was expected, what was found and a hint, and {@link ScriptSyntaxError.excerpt}
@@ -51,17 +84,17 @@ export class ScriptSyntaxError extends ProbekitError {
   ) {
     const where = positionOf(source, offset);
     const at = where.line > 1 ? `line ${where.line}, column ${where.column}` : `column ${where.column}`;
+    const hint = clip(detail.hint);
     super(
       'ERR_PROBEKIT_INVALID_SCRIPT',
-      `Failed to parse the endpoint script at ${at}: ${detail.reason}. ${detail.hint.replace(/\.$/, '')}.`,
+      `Failed to parse the endpoint script at ${at}: ${clip(detail.reason)}. ${hint.replace(/\.$/, '')}.`,
     );
     this.name = 'ScriptSyntaxError';
     this.line = where.line;
     this.column = where.column;
     this.expected = detail.expected;
-    this.found = detail.found;
-    this.hint = detail.hint;
-    const text = source.split('\n')[where.line - 1] ?? '';
-    this.excerpt = `  ${text}\n  ${' '.repeat(where.column - 1)}^`;
+    this.found = detail.found === undefined ? undefined : clip(detail.found);
+    this.hint = hint;
+    this.excerpt = excerptOf(source, where);
   }
 }
