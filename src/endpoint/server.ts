@@ -11,8 +11,9 @@ import { atDeadline, type DeadlineTimer } from '../time/deadline.js';
 import { CONTROL_PREFIX, type ControlAccess, handleControl } from './control-api.js';
 import type { Decision } from './decision.js';
 import { dribble } from './dribble.js';
-import type { Journal } from './journal.js';
+import type { Journal, JournalTicket } from './journal.js';
 import type { EndpointDefinition } from './model.js';
+import { requestOrigin, withOrigin } from './origin.js';
 import { ScriptPlayer } from './player.js';
 import type { EndpointScript } from './schema.js';
 
@@ -30,6 +31,13 @@ export interface MockServerOptions {
   readonly journalSize?: number;
   /** Who may use `/__probekit/`: `loopback` clients (default), `any`, or `off` (those paths are then scripted like any other). */
   readonly control?: ControlAccess;
+  /**
+   * How long (ms) an idle keep-alive connection stays open after a response; default Node's
+   * own, 5 s. A client that reuses connections without retrying (Dapr v1.0) fails the first
+   * probe after the server closed an idle one, so a server meant to be probed every `interval`
+   * must keep them longer than that (docs/semantics.md §1, "Connection reuse without retry").
+   */
+  readonly idleTimeoutMs?: number;
 }
 
 /** A running mock server. */
@@ -65,7 +73,15 @@ const REOPEN_ATTEMPTS = 100;
 const ACTIVE = Symbol('probekit.active');
 type TrackedSocket = Socket & { [ACTIVE]?: number };
 
-function checkOptions(options: MockServerOptions): { port: number; host: string; control: ControlAccess } {
+// The longest timer Node runs as asked (longer ones fire at once, with a warning).
+const MAX_TIMER_MS = 2_147_483_647;
+
+function checkOptions(options: MockServerOptions): {
+  port: number;
+  host: string;
+  control: ControlAccess;
+  idleTimeoutMs: number | undefined;
+} {
   const fail = (name: string, value: unknown, hint: string): never => {
     throw new ProbekitError(
       'ERR_PROBEKIT_INVALID_OPTION',
@@ -80,7 +96,13 @@ function checkOptions(options: MockServerOptions): { port: number; host: string;
   const control = options.control ?? 'loopback';
   if (!['loopback', 'any', 'off'].includes(control))
     fail('control', control, "Use 'loopback', 'any' or 'off'");
-  return { port, host, control };
+  const idleTimeoutMs = options.idleTimeoutMs;
+  if (
+    idleTimeoutMs !== undefined &&
+    (!Number.isInteger(idleTimeoutMs) || idleTimeoutMs < 1 || idleTimeoutMs > MAX_TIMER_MS)
+  )
+    fail('idleTimeoutMs', idleTimeoutMs, `Use whole milliseconds from 1 to ${MAX_TIMER_MS}`);
+  return { port, host, control, idleTimeoutMs };
 }
 
 function bodyAllowed(method: string | undefined, status: number): boolean {
@@ -105,7 +127,14 @@ class MockHttpServer implements MockServer {
   #closed = false;
   #unsubscribe: () => void;
 
-  constructor(player: ScriptPlayer, port: number, host: string, control: ControlAccess) {
+  constructor(
+    player: ScriptPlayer,
+    port: number,
+    host: string,
+    control: ControlAccess,
+    idleTimeoutMs: number | undefined,
+  ) {
+    if (idleTimeoutMs !== undefined) this.#http.keepAliveTimeout = idleTimeoutMs;
     this.#player = player;
     this.#clock = player.clock;
     this.#port = port;
@@ -265,26 +294,32 @@ class MockHttpServer implements MockServer {
       socket.destroy();
       return;
     }
-    const { index, decision } = reception;
+    const { ticket, decision } = reception;
     if (decision.action === 'respond' && decision.delay === 0 && decision.dribble === undefined) {
       this.#respond(req, res, decision);
       socket[ACTIVE]--;
-      this.#player.journal.settle(index, 'completed', this.#clock.now);
+      this.#player.journal.settle(ticket, 'completed', this.#clock.now);
       return;
     }
-    this.#defer(req, res, index, decision);
+    this.#defer(req, res, ticket, decision);
+  }
+
+  /** The decision's headers, with `{origin}` made the origin the client addressed. */
+  #headers(req: IncomingMessage, decision: Decision): Readonly<Record<string, string>> | undefined {
+    return withOrigin(decision.headers, requestOrigin(req.headers.host, this.url));
   }
 
   #respond(req: IncomingMessage, res: ServerResponse, decision: Decision): void {
     if (this.#listener === undefined && !this.#opening) res.setHeader('connection', 'close');
-    if (decision.headers) res.writeHead(decision.status, decision.headers);
+    const headers = this.#headers(req, decision);
+    if (headers) res.writeHead(decision.status, headers);
     else res.writeHead(decision.status);
     if (decision.body !== undefined && bodyAllowed(req.method, decision.status)) res.end(decision.body);
     else res.end();
   }
 
   /** Everything that takes time or touches the socket itself. */
-  #defer(req: IncomingMessage, res: ServerResponse, index: number, decision: Decision): void {
+  #defer(req: IncomingMessage, res: ServerResponse, ticket: JournalTicket, decision: Decision): void {
     const socket = req.socket as TrackedSocket;
     const clock = this.#clock;
     const journal = this.#player.journal;
@@ -303,7 +338,7 @@ class MockHttpServer implements MockServer {
       handle.cancel();
       this.#timers.delete(handle);
       socket[ACTIVE] = (socket[ACTIVE] ?? 1) - 1;
-      if (!this.#closed) journal.settle(index, fate, clock.now);
+      if (!this.#closed) journal.settle(ticket, fate, clock.now);
     };
     // The client went away (or the connection died) before we were done.
     res.once('close', () => finish('aborted'));
@@ -344,7 +379,10 @@ class MockHttpServer implements MockServer {
           ? Buffer.from(decision.body ?? '')
           : Buffer.alloc(0);
         if (this.#listener === undefined && !this.#opening) res.setHeader('connection', 'close');
-        res.writeHead(decision.status, { ...decision.headers, 'content-length': String(body.length) });
+        res.writeHead(decision.status, {
+          ...this.#headers(req, decision),
+          'content-length': String(body.length),
+        });
         res.flushHeaders();
         cancelWork = dribble(clock, body, decision.over, (piece, last) => {
           if (!last) {
@@ -376,7 +414,8 @@ class MockHttpServer implements MockServer {
       ? Buffer.from(decision.body ?? '')
       : Buffer.alloc(0);
     const lines = [`HTTP/1.1 ${decision.status} ${STATUS_CODES[decision.status] ?? 'Unknown'}`];
-    for (const [name, value] of Object.entries(decision.headers ?? {})) lines.push(`${name}: ${value}`);
+    for (const [name, value] of Object.entries(this.#headers(req, decision) ?? {}))
+      lines.push(`${name}: ${value}`);
     lines.push(`content-length: ${body.length}`, 'connection: close', '', '');
     return Buffer.concat([Buffer.from(lines.join('\r\n'), 'latin1'), body]);
   }
@@ -387,7 +426,9 @@ class MockHttpServer implements MockServer {
  * `reset` sends a TCP RST, `close` closes without a response, `refuse` closes the listener for
  * the step (and reopens it after), `slow-headers`/`slow-body` dribble bytes, `malformed` sends
  * garbage. A control API lives under `/__probekit/` (loopback clients only by default), and a
- * path with no route answers 404 with what was configured and what was received.
+ * path with no route answers 404 with what was configured and what was received. A header
+ * value's `{origin}` becomes the origin the client addressed (`http://` and its `Host`), for
+ * absolute redirects to a server whose port is not known when the script is written.
  *
  * @throws {ProbekitError} `ERR_PROBEKIT_INVALID_SCRIPT` for a bad script,
  *   `ERR_PROBEKIT_INVALID_OPTION` for bad options, `ERR_PROBEKIT_PORT_IN_USE` / `ERR_PROBEKIT_LISTEN`.
@@ -395,18 +436,21 @@ class MockHttpServer implements MockServer {
  * const server = await startMockServer('/healthz: 200*2, 503...', { seed: 42 });
  * await fetch(`${server.url}/healthz`); // 200
  * await server.close();
+ * @example
+ * // An absolute redirect to a healthy path; idle connections kept for a minute.
+ * await startMockServer('/healthz: 302 [location="{origin}/ok"]; /ok: 200', { idleTimeoutMs: 60_000 });
  */
 export async function startMockServer(
   script: EndpointScript,
   options: MockServerOptions = {},
 ): Promise<MockServer> {
-  const { port, host, control } = checkOptions(options);
+  const { port, host, control, idleTimeoutMs } = checkOptions(options);
   const player = new ScriptPlayer(script, {
     clock: options.clock ?? systemClock,
     seed: options.seed,
     journalSize: options.journalSize,
   });
-  const server = new MockHttpServer(player, port, host, control);
+  const server = new MockHttpServer(player, port, host, control, idleTimeoutMs);
   await server.start();
   return server;
 }
