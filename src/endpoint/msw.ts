@@ -4,6 +4,7 @@ import { ProbekitError } from '../errors.js';
 import { atDeadline, type DeadlineTimer } from '../time/deadline.js';
 import type { Decision } from './decision.js';
 import { dribble } from './dribble.js';
+import { withOrigin } from './origin.js';
 import type { ScriptPlayer } from './player.js';
 
 type Msw = typeof import('msw');
@@ -96,7 +97,11 @@ async function perform(
     journal.settle(index, 'completed', clock.now);
     return HttpResponse.error();
   }
-  const init = { status: decision.status, headers: decision.headers };
+  // A header's `{origin}` becomes the origin the request was sent to (absolute redirects).
+  const init = {
+    status: decision.status,
+    headers: withOrigin(decision.headers, new URL(request.url).origin),
+  };
   if (decision.dribble === 'body') {
     const done = () => journal.settle(index, 'completed', clock.now);
     return new HttpResponse(dribbledBody(player, decision.body ?? '', decision.over, done), init);
