@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// A process adapter (checker protocol 1, docs/conformance.md) around probekit's own checker.
+// A process adapter (checker protocol 2, docs/conformance.md) around probekit's own checker.
 // Run the conformance suite against it with:
 //
 //   npm run build && node bin/probekit.js conformance checker --exec "node examples/checker-adapter.mjs"
@@ -7,7 +7,9 @@
 // Everything an adapter in another language has to do is here: read the PROBEKIT_* variables
 // (an unset option means "use your default"), print `start` when the checker's schedule starts,
 // don't read the signals before PROBEKIT_READ_DELAY_MS, then print each signal as `true` or
-// `false`, one per line, until probekit stops the process (SIGTERM).
+// `false`, one per line, until probekit stops the process (SIGTERM). From protocol 2 on, each
+// line also carries when it happened on the monotonic clock (ns), so probekit times the event,
+// not the moment its own busy event loop got round to reading the line.
 import { createServer } from 'node:http';
 import {
   startEndpointHealthCheck,
@@ -20,9 +22,16 @@ import {
 
 const env = process.env;
 
-if (env.PROBEKIT_PROTOCOL !== '1') {
-  console.error(`checker-adapter: speaks protocol 1, got PROBEKIT_PROTOCOL=${env.PROBEKIT_PROTOCOL}`);
+if (env.PROBEKIT_PROTOCOL !== '1' && env.PROBEKIT_PROTOCOL !== '2') {
+  console.error(`checker-adapter: speaks protocol 1 or 2, got PROBEKIT_PROTOCOL=${env.PROBEKIT_PROTOCOL}`);
   process.exit(2);
+}
+// Protocol 1 knows no timestamps: a line that carried one would be refused.
+const stamped = env.PROBEKIT_PROTOCOL !== '1';
+
+/** A protocol line: the word, then (protocol 2) the monotonic clock in ns, read when it happened. */
+function line(word, at = process.hrtime.bigint()) {
+  return stamped ? `${word} ${at}\n` : `${word}\n`;
 }
 
 /** An integer variable, or undefined when it is unset. */
@@ -68,10 +77,10 @@ await warmUp.stop();
 warmServer.close();
 
 const check = startEndpointHealthCheck(env.PROBEKIT_URL, ...options);
-// t = 0 of the scenario: everything probekit measures counts from this line. Printed right
+// t = 0 of the scenario: everything probekit measures counts from this line. Stamped right
 // after the call, because this checker starts its ticker at the end of the call (after setting
 // up its HTTP client): that is the instant its schedule counts from.
-process.stdout.write('start\n');
+process.stdout.write(line('start'));
 
 process.once('SIGTERM', () => {
   check.stop().finally(() => process.exit(0));
@@ -82,6 +91,6 @@ process.once('SIGTERM', () => {
 if (readDelay > 0) await new Promise((resolve) => setTimeout(resolve, readDelay));
 
 for await (const healthy of check) {
-  // Writes to a pipe are synchronous in Node on Linux and macOS: the line leaves now.
-  process.stdout.write(`${healthy}\n`);
+  // Stamped the moment the value is read: that is the signal's time, whenever probekit reads it.
+  process.stdout.write(line(String(healthy)));
 }

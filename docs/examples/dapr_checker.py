@@ -3,7 +3,7 @@
 
 This is a faithful port of ``StartEndpointHealthCheck`` from Dapr's ``pkg/health/health.go``
 (commit 9341e3f, shipped as v1.0.0/v1.0.1), the Go code below, and a complete adapter for
-probekit's checker process protocol 1 (docs/conformance.md)::
+probekit's checker process protocol 2 (docs/conformance.md)::
 
     signalChan := make(chan bool, 1)
     go func(ch chan<- bool, endpointAddress string, options *healthCheckOptions) {
@@ -31,11 +31,13 @@ Run the conformance suite against it (standard library only, Python 3.8+)::
 
     probekit conformance checker --exec "python3 docs/examples/dapr_checker.py"
 
-The protocol, as this program speaks it: probekit sets PROBEKIT_PROTOCOL=1, PROBEKIT_URL and one
-PROBEKIT_* variable per option the scenario sets (unset: use the default); the program prints
-``start`` right before starting the checker, then each signal it reads as ``true`` / ``false``,
-one per line, flushed at once; it does not read the signals before PROBEKIT_READ_DELAY_MS; logs
-go to stderr; probekit ends it with SIGTERM.
+The protocol, as this program speaks it: probekit sets PROBEKIT_PROTOCOL=2 (or 1, from an older
+probekit), PROBEKIT_URL and one PROBEKIT_* variable per option the scenario sets (unset: use the
+default); the program prints ``start`` right before starting the checker, then each signal it
+reads as ``true`` / ``false``, one per line, flushed at once; from protocol 2 on, each line also
+carries ``time.monotonic_ns()`` taken when the event happened (``true 5312973400112``), so a busy
+probekit does not shift the times; it does not read the signals before PROBEKIT_READ_DELAY_MS;
+logs go to stderr; probekit ends it with SIGTERM.
 """
 
 import http.client
@@ -260,9 +262,16 @@ def warm_up():
 
 
 def main():
-    if os.environ.get("PROBEKIT_PROTOCOL") != "1":
-        print("dapr_checker.py: speaks probekit checker protocol 1", file=sys.stderr)
+    protocol = os.environ.get("PROBEKIT_PROTOCOL")
+    if protocol not in ("1", "2"):
+        print(f"dapr_checker.py: speaks probekit checker protocol 1 or 2, got {protocol!r}", file=sys.stderr)
         sys.exit(2)
+    stamped = protocol != "1"  # protocol 1 refuses a second field
+
+    def emit(word, at_ns):
+        # CLOCK_MONOTONIC in ns, read when the event happened: probekit's axis, not the print's.
+        print(f"{word} {at_ns}" if stamped else word, flush=True)
+
     options = {}
     for name, key, scale in (
         ("PROBEKIT_INITIAL_DELAY_MS", "initial_delay", 1000),
@@ -277,19 +286,21 @@ def main():
     read_delay = (_env_int("PROBEKIT_READ_DELAY_MS") or 0) / 1000
 
     warm_up()
-    # t = 0: probekit measures every probe and signal from this line.
-    print("start", flush=True)
+    # t = 0: probekit measures every probe and signal from this instant, right before the call
+    # (Dapr's ticker starts in a goroutine after the call returns).
+    started = time.monotonic_ns()
     try:
         signals = start_endpoint_health_check(os.environ["PROBEKIT_URL"], **options)
     except ValueError as error:
         print(f"dapr_checker.py: {error}", file=sys.stderr)
         sys.exit(2)
+    emit("start", started)
     # A late consumer: not reading lets the one-slot channel fill up and block the loop.
     if read_delay > 0:
         time.sleep(read_delay)
     while True:
         healthy = signals.get()
-        print("true" if healthy else "false", flush=True)
+        emit("true" if healthy else "false", time.monotonic_ns())
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import {
   observedTrace,
   parseProtocolLine,
   protocolEnv,
+  protocolLineTimer,
   scaleDefinition,
   scaleScenario,
   separateTimeoutTies,
@@ -19,6 +20,8 @@ import { compareTraces } from '../../src/scenario/compare.js';
 import { loadScenarios } from '../../src/scenario/fixtures.js';
 import { simulate } from '../../src/scenario/simulate.js';
 import type { Scenario, Trace } from '../../src/scenario/types.js';
+import { systemClock } from '../../src/time/clock.js';
+import { monotonicNs, monotonicToClock } from '../../src/time/monotonic.js';
 
 const fixtures = new Map(loadScenarios().map(({ scenario }) => [scenario.id, scenario]));
 const fixture = (id: string) => fixtures.get(id) as Scenario;
@@ -30,6 +33,26 @@ describe('protocol stdout lines', () => {
     expect(parseProtocolLine('  false ')).toEqual({ kind: 'signal', value: false });
     expect(parseProtocolLine('')).toEqual({ kind: 'ignored' });
     expect(parseProtocolLine('# probing http://127.0.0.1:1/healthz')).toEqual({ kind: 'ignored' });
+  });
+
+  it('reads the optional monotonic timestamp of protocol 2 as a BigInt, exact past 2^53', () => {
+    expect(parseProtocolLine('start 5312873312881')).toEqual({ kind: 'start', monotonicNs: 5312873312881n });
+    expect(parseProtocolLine(' true\t5312973400112\r')).toEqual({
+      kind: 'signal',
+      value: true,
+      monotonicNs: 5312973400112n,
+    });
+    expect(parseProtocolLine('false 9007199254740993')).toEqual({
+      kind: 'signal',
+      value: false,
+      monotonicNs: 9007199254740993n,
+    });
+  });
+
+  it('treats a timestamp that is not a plain integer, or a third field, as invalid', () => {
+    for (const text of ['true 1.5', 'true -5', 'true 1e9', 'start 12 13', 'false 0x10', 'true12']) {
+      expect(parseProtocolLine(text)).toEqual({ kind: 'invalid', text });
+    }
   });
 
   it('treats anything else as invalid, quoting it', () => {
@@ -44,7 +67,8 @@ describe('protocol environment', () => {
   it('sets the version, the URL and only the options the scenario sets', () => {
     const env = protocolEnv(fixture('threshold-1-false-each-streak'), 'http://127.0.0.1:1/healthz');
     expect(env).toEqual({
-      PROBEKIT_PROTOCOL: '1',
+      PROBEKIT_PROTOCOL: '2',
+      PROBEKIT_SCENARIO: 'threshold-1-false-each-streak',
       PROBEKIT_URL: 'http://127.0.0.1:1/healthz',
       PROBEKIT_INITIAL_DELAY_MS: '30',
       PROBEKIT_INTERVAL_MS: '100',
@@ -52,7 +76,8 @@ describe('protocol environment', () => {
       PROBEKIT_FAILURE_THRESHOLD: '1',
     });
     expect(protocolEnv(fixture('defaults-dapr'), 'http://x/healthz')).toEqual({
-      PROBEKIT_PROTOCOL: '1',
+      PROBEKIT_PROTOCOL: '2',
+      PROBEKIT_SCENARIO: 'defaults-dapr',
       PROBEKIT_URL: 'http://x/healthz',
     });
   });
@@ -63,10 +88,10 @@ describe('protocol environment', () => {
 
   it('removes protocol variables inherited from the caller, so unset means unset', () => {
     const env = childEnv(
-      { PATH: '/bin', PROBEKIT_INTERVAL_MS: '7', PROBEKIT_READ_DELAY_MS: '9' },
-      { PROBEKIT_PROTOCOL: '1', PROBEKIT_URL: 'u' },
+      { PATH: '/bin', PROBEKIT_INTERVAL_MS: '7', PROBEKIT_READ_DELAY_MS: '9', PROBEKIT_SCENARIO: 'old' },
+      { PROBEKIT_PROTOCOL: '2', PROBEKIT_URL: 'u' },
     );
-    expect(env).toEqual({ PATH: '/bin', PROBEKIT_PROTOCOL: '1', PROBEKIT_URL: 'u' });
+    expect(env).toEqual({ PATH: '/bin', PROBEKIT_PROTOCOL: '2', PROBEKIT_URL: 'u' });
   });
 });
 
@@ -299,5 +324,83 @@ describe('answers due at the very instant of the timeout', () => {
       'delay 5ms then slow-body 200 over 50ms, delay 25ms then slow-headers 200 over 30ms, hang, delay 10ms..50ms then 200, delay 49ms then 200, reset',
     );
     expect(moved).toBe(2);
+  });
+});
+
+// Unit tests of the line timer: a monotonic clock that is simply ns / 10^6 on probekit's axis,
+// so every time below is exact. Spawned at 10 ms; each line "arrives" at the time given.
+const ms = (n: number) => BigInt(Math.round(n * 1e6));
+const toClock = (ns: bigint) => Number(ns) / 1e6;
+const timer = () => protocolLineTimer(systemClock, toClock);
+const SPAWN = 10;
+const problemOf = (result: number | { problem: string }) =>
+  typeof result === 'number' ? '' : result.problem;
+
+describe('protocol 2 timestamps', () => {
+  it('times a stamped line at its stamp, put on the clock axis, not at its arrival', () => {
+    const time = timer();
+    expect(time(`start ${ms(20)}`, 95, SPAWN)).toBe(20);
+    expect(time(`true ${ms(70)}`, 100, SPAWN)).toBe(70);
+  });
+
+  it('times a bare (protocol 1) line, a comment or an invalid line on arrival', () => {
+    const time = timer();
+    expect(time('start', 95, SPAWN)).toBe(95);
+    expect(time('# probing', 96, SPAWN)).toBe(96);
+    expect(time('healthy', 97, SPAWN)).toBe(97);
+  });
+
+  it('allows a stamp up to 1 ms after the arrival, for the clock reads of two processes', () => {
+    expect(timer()(`true ${ms(100.9)}`, 100, SPAWN)).toBeCloseTo(100.9, 9);
+  });
+
+  it('refuses a stamp later than the arrival, naming the line and the likely wall clock', () => {
+    const wall = 1_764_500_000_000_000_000n; // CLOCK_REALTIME in ns, late 2025
+    const problem = problemOf(timer()(`true ${wall}`, 100, SPAWN));
+    expect(problem).toContain(`printed "true ${wall}", a time`);
+    expect(problem).toContain('after probekit read that line');
+    expect(problem).toContain('wall clock (CLOCK_REALTIME');
+    expect(problem).toContain('time.monotonic_ns()');
+    expect(problemOf(timer()(`true ${ms(101.5)}`, 100, SPAWN))).toMatch(/a time 1\.5 ms after probekit read/);
+  });
+
+  it('refuses a stamp earlier than the spawn, telling milliseconds and microseconds from ns', () => {
+    expect(problemOf(timer()('start 50', 100, SPAWN))).toMatch(
+      /printed "start 50", a time .* before the process was spawned.*looks like milliseconds, not nanoseconds/,
+    );
+    expect(problemOf(timer()('start 50000', 100, SPAWN))).toContain(
+      'looks like microseconds, not nanoseconds',
+    );
+    expect(problemOf(timer()(`true ${ms(8.5)}`, 100, SPAWN))).toMatch(
+      /a time 1\.5 ms before the process was spawned/,
+    );
+    expect(problemOf(timer()('true 0', 100, SPAWN))).not.toContain('looks like');
+  });
+
+  it('refuses a stamp earlier than the previous one, naming both lines', () => {
+    const time = timer();
+    expect(time(`start ${ms(30)}`, 40, SPAWN)).toBe(30);
+    expect(time('true', 45, SPAWN)).toBe(45); // a bare line does not count
+    const problem = problemOf(time(`false ${ms(29)}`, 50, SPAWN));
+    expect(problem).toContain(
+      `printed "false ${ms(29)}", a time 1.0 ms before that of the line before it ("start ${ms(30)}")`,
+    );
+    expect(problem).toContain('must not go backwards');
+  });
+
+  it('accepts equal stamps on consecutive lines', () => {
+    const time = timer();
+    expect(time(`start ${ms(30)}`, 40, SPAWN)).toBe(30);
+    expect(time(`true ${ms(30)}`, 40, SPAWN)).toBe(30);
+  });
+
+  it("puts this process's own monotonic clock on the system clock's axis, between two reads of it", () => {
+    const onAxis = monotonicToClock(systemClock);
+    const before = systemClock.now;
+    const ns = monotonicNs();
+    const after = systemClock.now;
+    // performance.now() and hrtime share one source: the offset is exact to well under 10 µs.
+    expect(onAxis(ns)).toBeGreaterThanOrEqual(before - 0.01);
+    expect(onAxis(ns)).toBeLessThanOrEqual(after + 0.01);
   });
 });

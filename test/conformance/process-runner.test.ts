@@ -97,7 +97,7 @@ describe('implementations that break the protocol', () => {
     const run = await conformance('--exec', garbage, '--only', 'hang-times-out');
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/! \[core\] hang-times-out \(error\)/);
-    expect(run.stdout).toMatch(/printed "healthy: yes" on stdout, which protocol 1 does not allow/);
+    expect(run.stdout).toMatch(/printed "healthy: yes" on stdout, which protocol 2 does not allow/);
     expect(run.stdout).toMatch(/\| about to misbehave/);
   });
 

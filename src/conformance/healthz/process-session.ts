@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { ProbekitError } from '../../errors.js';
 import { type Clock, sleep } from '../../time/clock.js';
 import { atDeadline, type DeadlineTimer } from '../../time/deadline.js';
 import { PROTOCOL_VARIABLES } from '../checker/process/protocol.js';
-import { signalGroup, terminateGroup } from '../shared/terminate.js';
+import { spawnImplementation } from '../shared/child-process.js';
 import type { ServerSession } from './session.js';
 import type { ExecServerTarget } from './targets.js';
 import type { ServerProfile } from './types.js';
@@ -37,8 +36,6 @@ const DEFAULT_GRACE_MS = 1000;
 const POLL_MS = 20;
 /** How long one connection attempt may take on loopback. */
 const CONNECT_TIMEOUT_MS = 500;
-/** How long to wait for the pipes after SIGKILL before giving up on them. */
-const STDERR_KEEP = 16 * 1024;
 const MAX_QUOTED = 200;
 
 /**
@@ -145,30 +142,19 @@ export async function openProcessSession(
 ): Promise<ServerSession> {
   const port = await freePort();
   const command = substituteCommand(target.exec, port, profile);
-  const child: ChildProcess = spawn(command, {
-    shell: true,
-    cwd: target.cwd,
+  // A server outlives many cases: should probekit die mid-run, the group goes with it.
+  const child = spawnImplementation(command, {
     env: serverEnv(target.env ?? process.env, port, profile),
-    // Its own process group, so that stopping it also ends what it started (npm, cargo, …).
-    detached: process.platform !== 'win32',
-    stdio: ['pipe', 'pipe', 'pipe'],
-    windowsHide: true,
+    cwd: target.cwd,
+    clock,
+    stdin: true,
+    killWithParent: true,
   });
-  let stderr = '';
-  let partial = '';
   let broken: string | undefined;
   let exit: string | undefined;
   const pending: Pending[] = [];
-  let pipesOpen = 2;
-  let onPipesClosed: () => void = () => {};
-  const pipesClosed = new Promise<void>((resolve) => {
-    onPipesClosed = resolve;
-  });
-  const pipeClosed = () => {
-    if (--pipesOpen === 0) onPipesClosed();
-  };
   const stderrTail = () => {
-    const tail = stderr.replace(/\s+$/, '').split('\n').slice(-20).join('\n');
+    const tail = child.stderrTail(20);
     return tail ? `\nIts stderr ended with:\n${tail}` : '';
   };
   const breakWith = (reason: string) => {
@@ -179,79 +165,53 @@ export async function openProcessSession(
     }
   };
 
-  child.stdin?.on('error', () => {
-    // EPIPE once it has exited: the exit itself is what gets reported.
-  });
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-STDERR_KEEP);
-  });
-  child.stderr?.on('close', pipeClosed);
-  child.stdout?.setEncoding('utf8');
-  child.stdout?.on('close', pipeClosed);
-  child.stdout?.on('data', (chunk: string) => {
-    partial += chunk;
-    let newline = partial.indexOf('\n');
-    while (newline !== -1) {
-      const line = parseServerLine(partial.slice(0, newline));
-      partial = partial.slice(newline + 1);
-      newline = partial.indexOf('\n');
-      if (line.kind === 'ignored' || broken) continue;
-      if (line.kind === 'invalid') {
-        breakWith(
-          `it printed ${JSON.stringify(line.text)} on stdout, which server protocol ${SERVER_PROTOCOL_VERSION} does not allow (only "ok", "error …", "listening …", blank lines and "#" comments; logs go to stderr)`,
-        );
-        continue;
-      }
-      const waiting = pending.shift();
-      if (!waiting) {
-        breakWith(`it printed ${JSON.stringify(line.kind)} when no command was waiting for an answer`);
-        continue;
-      }
-      waiting.timer.cancel();
-      if (line.kind === 'ok') waiting.resolve();
-      else {
-        waiting.reject(
-          protocolError(
-            command,
-            `it answered "${waiting.line}" with ${JSON.stringify(line.text)}`,
-            'Answer ok',
-          ),
-        );
-      }
+  child.onLine((text) => {
+    const line = parseServerLine(text);
+    if (line.kind === 'ignored' || broken) return;
+    if (line.kind === 'invalid') {
+      breakWith(
+        `it printed ${JSON.stringify(line.text)} on stdout, which server protocol ${SERVER_PROTOCOL_VERSION} does not allow (only "ok", "error …", "listening …", blank lines and "#" comments; logs go to stderr)`,
+      );
+      return;
+    }
+    const waiting = pending.shift();
+    if (!waiting) {
+      breakWith(`it printed ${JSON.stringify(line.kind)} when no command was waiting for an answer`);
+      return;
+    }
+    waiting.timer.cancel();
+    if (line.kind === 'ok') waiting.resolve();
+    else {
+      waiting.reject(
+        protocolError(
+          command,
+          `it answered "${waiting.line}" with ${JSON.stringify(line.text)}`,
+          'Answer ok',
+        ),
+      );
     }
   });
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exit = signal ? `it was killed by ${signal}` : `it exited with code ${code}`;
-      breakWith(`${exit} before the run was over (a server must run until it is stopped)${stderrTail()}`);
-      resolve();
-    });
-    child.once('error', (error) => {
-      exit = `it could not be started: ${error.message}`;
+  // Over a cap on its output: it is being killed already.
+  let overflow: string | undefined;
+  child.onProblem((reason) => {
+    overflow = `it ${reason}`;
+    breakWith(overflow);
+  });
+  void child.exited.then((ended) => {
+    if (ended.error) {
+      exit = `it could not be started: ${ended.error.message}`;
       breakWith(exit);
-      onPipesClosed();
-      resolve();
-    });
+      return;
+    }
+    exit = ended.signal ? `it was killed by ${ended.signal}` : `it exited with code ${ended.code}`;
+    breakWith(`${exit} before the run was over (a server must run until it is stopped)${stderrTail()}`);
   });
 
   let stopping: Promise<void> | undefined;
-  // A server never exits on its own: if this process dies mid-run (a crash, process.exit),
-  // take the group down with it rather than leave it listening.
-  const killOnExit = () => signalGroup(child, 'SIGKILL');
-  process.once('exit', killOnExit);
   const close = () => {
     stopping ??= (async () => {
       breakWith('the run is over');
-      child.stdin?.end();
-      await terminateGroup({
-        child,
-        clock,
-        graceMs: target.graceMs ?? DEFAULT_GRACE_MS,
-        hasExited: exit !== undefined,
-        gone: Promise.all([exited, pipesClosed]),
-      });
-      process.off('exit', killOnExit);
+      await child.stop(target.graceMs ?? DEFAULT_GRACE_MS);
     })();
     return stopping;
   };
@@ -277,17 +237,17 @@ export async function openProcessSession(
         );
       });
       pending.push({ line, resolve, reject, timer });
-      child.stdin?.write(`${line}\n`);
+      child.write(line);
     });
 
   const startupTimeoutMs = target.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS;
   const deadline = clock.now + startupTimeoutMs;
   for (;;) {
-    if (exit !== undefined) {
+    if (exit !== undefined || overflow !== undefined) {
       await close();
       throw protocolError(
         command,
-        `${exit} before 127.0.0.1:${port} accepted connections${stderrTail()}`,
+        `${overflow ?? exit} before 127.0.0.1:${port} accepted connections${stderrTail()}`,
         'Listen on 127.0.0.1 at PROBEKIT_PORT (or {port}) and keep running',
       );
     }

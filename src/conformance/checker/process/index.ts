@@ -1,6 +1,11 @@
 export {
   type ChildExit,
+  DEFAULT_OUTPUT_LIMITS,
   type ImplementationProcess,
+  type LineProblem,
+  type LineTimer,
+  type OutputLimits,
+  type SpawnOptions,
   spawnImplementation,
 } from '../../shared/child-process.js';
 export {
@@ -19,6 +24,8 @@ export {
   type ProtocolLine,
   parseProtocolLine,
   protocolEnv,
+  protocolLineTimer,
+  TIMESTAMP_SLACK_MS,
 } from './protocol.js';
 export { defaultTolerance, type ProcessCaseOptions, runProcessCase } from './run-case.js';
 export {

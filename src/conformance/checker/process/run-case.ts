@@ -1,22 +1,23 @@
 import { DEFAULTS } from '../../../checker/options.js';
 import type { EndpointDefinition } from '../../../endpoint/model.js';
 import { startMockServer } from '../../../endpoint/server.js';
-import { compareTraces, formatDiff } from '../../../scenario/compare.js';
-import type { Scenario, Trace } from '../../../scenario/types.js';
+import { formatDiff, isTimingOnly } from '../../../scenario/compare.js';
+import type { Scenario } from '../../../scenario/types.js';
 import { type Clock, systemClock } from '../../../time/clock.js';
 import { atDeadline, type DeadlineTimer } from '../../../time/deadline.js';
 import { type ChildExit, spawnImplementation } from '../../shared/child-process.js';
 import type { CaseResult } from '../../shared/report.js';
+import type { Observation } from './observed-trace.js';
 import {
-  anchorOnObservedEnds,
-  type Observation,
-  observedTrace,
-  timeoutDiffs,
-  visibleToEndpoint,
-} from './observed-trace.js';
-import { CHECKER_PROTOCOL_VERSION, childEnv, parseProtocolLine, protocolEnv } from './protocol.js';
+  CHECKER_PROTOCOL_VERSION,
+  childEnv,
+  parseProtocolLine,
+  protocolEnv,
+  protocolLineTimer,
+} from './protocol.js';
 import { type ScaledScenario, scaleScenario } from './scale.js';
 import { separateTimeoutTies } from './ties.js';
+import { judgeRun } from './verdict.js';
 
 /** How to run scenarios against an implementation in another process. */
 export interface ProcessCaseOptions {
@@ -39,6 +40,9 @@ export interface ProcessCaseOptions {
   /** Real time; only tests of this module replace it. */
   readonly clock?: Clock;
 }
+
+/** The path the implementation is told to probe; a request for any other path is not a probe. */
+const PROBE_PATH = '/healthz';
 
 const DEFAULT_GRACE_MS = 1000;
 const DEFAULT_STARTUP_TIMEOUT_MS = 10_000;
@@ -93,8 +97,14 @@ async function play(
   let onAbort: (() => void) | undefined;
   let played: Omit<Played, 'stderr'>;
   try {
-    const env = childEnv(options.env ?? process.env, protocolEnv(scenario, `${server.url}/healthz`));
-    child = spawnImplementation(options.command, { env, cwd: options.cwd, clock });
+    const env = childEnv(options.env ?? process.env, protocolEnv(scenario, `${server.url}${PROBE_PATH}`));
+    // Lines arrive timed: by the timestamp they carry (protocol 2), or on arrival.
+    child = spawnImplementation(options.command, {
+      env,
+      cwd: options.cwd,
+      clock,
+      timeLine: protocolLineTimer(clock),
+    });
     const spawned = child;
     // The script's t = 0 is the spawn until a `start` line moves it.
     server.setScript(definition);
@@ -130,7 +140,7 @@ async function play(
       if (line.kind === 'ignored') return;
       if (line.kind === 'invalid') {
         finish(
-          `printed ${JSON.stringify(line.text)} on stdout, which protocol ${CHECKER_PROTOCOL_VERSION} does not allow: only "start", "true", "false", blank lines and "#" comments. Write logs to stderr`,
+          `printed ${JSON.stringify(line.text)} on stdout, which protocol ${CHECKER_PROTOCOL_VERSION} does not allow: only "start", "true", "false" (each optionally followed by the monotonic clock in integer ns), blank lines and "#" comments. Write logs to stderr`,
         );
         return;
       }
@@ -154,6 +164,8 @@ async function play(
       }
       signals.push({ at, value: line.value });
     });
+    // Over a cap or a bad timestamp: the process is being killed already.
+    spawned.onProblem((why) => finish(why));
     void spawned.exited.then((exit) => finish(describeExit(exit, spawned.spawnedAt, options.cwd)));
     if (options.signal) {
       onAbort = () => finish('the run was interrupted');
@@ -248,17 +260,15 @@ export async function runProcessCase(scenario: Scenario, options: ProcessCaseOpt
       ),
     );
   }
-  const actual = observedTrace(played.observation, {
-    source: `exec: ${options.command}`,
-    durationMs: prepared.scenario.durationMs,
-    requestTimeoutMs,
+  const { diffs, actual, shownExpected, explanation } = judgeRun({
+    scenario: prepared.scenario,
+    expected: prepared.expected,
+    observation: played.observation,
     tolerance,
+    requestTimeoutMs,
+    probePath: PROBE_PATH,
+    source: `exec: ${options.command}`,
   });
-  const expected: Trace = anchorOnObservedEnds(visibleToEndpoint(prepared.expected), actual);
-  const diffs = [
-    ...compareTraces(expected, actual, { tolerance }),
-    ...timeoutDiffs(actual, requestTimeoutMs, tolerance),
-  ].sort((a, b) => a.at - b.at);
   if (played.timedFromSpawn) notes.push(`${NO_START}.`);
   const noteText = notes.map((note) => `note: ${note}`).join('\n');
   const elapsedMs = clock.now - began;
@@ -272,14 +282,17 @@ export async function runProcessCase(scenario: Scenario, options: ProcessCaseOpt
       ...(notes.length ? { message: noteText } : {}),
     };
   }
-  const diff = formatDiff(diffs, expected, actual, scenario.rules);
+  const behaviourFailed = diffs.some((d) => !isTimingOnly(d) && !d.kind.endsWith('probe'));
+  const diff = formatDiff(diffs, shownExpected, actual, scenario.rules, {
+    ...(behaviourFailed ? { explanation } : {}),
+  });
   return {
     ...base,
     status: 'fail',
     diffs,
     message: [
       diff,
-      `  (real time, tolerance ${tolerance} ms; a probe that starts when the previous one ends, and a signal sent when a probe ends, are expected at the end the endpoint saw)`,
+      `  (real time, level ${scenario.level}, tolerance ${tolerance} ms: behaviour is judged on the responses the implementation received${scenario.level === 'timing' ? '; the schedule within the tolerance, a probe that starts when the previous one ends expected at the end the endpoint saw' : ''})`,
       noteText,
     ]
       .filter(Boolean)
