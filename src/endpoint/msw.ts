@@ -8,25 +8,39 @@ import { withOrigin } from './origin.js';
 import type { ScriptPlayer } from './player.js';
 
 type Msw = typeof import('msw');
+const requireHere = createRequire(import.meta.url);
 let msw: Msw | undefined;
 
+/** Loads a package by name the way `require` does; injectable so the missing-package path is testable. */
+export type ModuleLoader = (specifier: string) => unknown;
+
 /**
- * msw is an optional peer dependency, and importing it takes a while: it is loaded on first
- * use of the handlers only. Its handlers are duck-typed (`__kind`), so the CommonJS build that
- * `require` loads works with an ES-module `setupServer`.
+ * Loads msw, an optional peer dependency: only these handlers need it, so a package that never
+ * asks for `handlers` installs and runs without it (msw brings ~60 packages). Loaded on first use,
+ * with `require` so the caller stays synchronous; msw ships a CommonJS build, and its handlers are
+ * duck-typed (`__kind`), so they work with an ES-module `setupServer`.
+ *
+ * @example
+ * const { http, HttpResponse } = loadMsw(); // a ProbekitError saying how to install msw when it is absent
  */
-function requireMsw(): Msw {
-  if (msw !== undefined) return msw;
+export function loadMsw(load: ModuleLoader = requireHere): Msw {
+  if (load === requireHere && msw !== undefined) return msw;
+  let loaded: Msw;
   try {
-    msw = createRequire(import.meta.url)('msw') as Msw;
-    return msw;
+    loaded = load('msw') as Msw;
   } catch (error) {
+    const missing = (error as { code?: unknown }).code === 'MODULE_NOT_FOUND';
+    const reason = missing
+      ? 'the msw package is not installed'
+      : `the msw package could not be loaded (${error instanceof Error ? error.message : String(error)})`;
     throw new ProbekitError(
       'ERR_PROBEKIT_INVALID_OPTION',
-      'Failed to create msw handlers: the "msw" package could not be loaded. Install it (npm install -D msw@2) to use `handlers`.',
+      `Failed to create msw handlers: ${reason}. Run npm install -D msw (msw 2 is an optional peer dependency of probekit, needed only for \`handlers\`).`,
       { cause: error },
     );
   }
+  if (load === requireHere) msw = loaded;
+  return loaded;
 }
 
 /** Waits `ms` on the clock; resolves `false` instead if the request is aborted first. */
@@ -76,7 +90,7 @@ async function perform(
   decision: Decision,
   request: Request,
 ): Promise<Response> {
-  const { HttpResponse } = requireMsw();
+  const { HttpResponse } = loadMsw();
   const { clock, journal } = player;
   const signal = request.signal;
   const aborted = () => {
@@ -122,7 +136,7 @@ async function perform(
  * const server = setupServer(...flakyEndpoint('200, 503...', { clock }).handlers);
  */
 export function mswHandlers(player: ScriptPlayer, origin?: string): HttpHandler[] {
-  const { http, HttpResponse } = requireMsw();
+  const { http, HttpResponse } = loadMsw();
   const pattern = origin === undefined ? '*' : `${origin.replace(/\/+$/, '')}/*`;
   return [
     http.all(pattern, ({ request }) => {
