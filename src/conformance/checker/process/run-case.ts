@@ -1,13 +1,19 @@
 import { DEFAULTS } from '../../../checker/options.js';
 import type { EndpointDefinition } from '../../../endpoint/model.js';
 import { startMockServer } from '../../../endpoint/server.js';
-import { formatDiff, isTimingOnly } from '../../../scenario/compare.js';
-import type { Scenario } from '../../../scenario/types.js';
+import { compareTraces, formatDiff } from '../../../scenario/compare.js';
+import type { Scenario, Trace } from '../../../scenario/types.js';
 import { type Clock, systemClock } from '../../../time/clock.js';
 import { atDeadline, type DeadlineTimer } from '../../../time/deadline.js';
 import { type ChildExit, spawnImplementation } from '../../shared/child-process.js';
 import type { CaseResult } from '../../shared/report.js';
-import type { Observation } from './observed-trace.js';
+import {
+  anchorOnObservedEnds,
+  type Observation,
+  observedTrace,
+  timeoutDiffs,
+  visibleToEndpoint,
+} from './observed-trace.js';
 import {
   CHECKER_PROTOCOL_VERSION,
   childEnv,
@@ -17,7 +23,6 @@ import {
 } from './protocol.js';
 import { type ScaledScenario, scaleScenario } from './scale.js';
 import { separateTimeoutTies } from './ties.js';
-import { judgeRun } from './verdict.js';
 
 /** How to run scenarios against an implementation in another process. */
 export interface ProcessCaseOptions {
@@ -40,9 +45,6 @@ export interface ProcessCaseOptions {
   /** Real time; only tests of this module replace it. */
   readonly clock?: Clock;
 }
-
-/** The path the implementation is told to probe; a request for any other path is not a probe. */
-const PROBE_PATH = '/healthz';
 
 const DEFAULT_GRACE_MS = 1000;
 const DEFAULT_STARTUP_TIMEOUT_MS = 10_000;
@@ -97,7 +99,7 @@ async function play(
   let onAbort: (() => void) | undefined;
   let played: Omit<Played, 'stderr'>;
   try {
-    const env = childEnv(options.env ?? process.env, protocolEnv(scenario, `${server.url}${PROBE_PATH}`));
+    const env = childEnv(options.env ?? process.env, protocolEnv(scenario, `${server.url}/healthz`));
     // Lines arrive timed: by the timestamp they carry (protocol 2), or on arrival.
     child = spawnImplementation(options.command, {
       env,
@@ -260,15 +262,17 @@ export async function runProcessCase(scenario: Scenario, options: ProcessCaseOpt
       ),
     );
   }
-  const { diffs, actual, shownExpected, explanation } = judgeRun({
-    scenario: prepared.scenario,
-    expected: prepared.expected,
-    observation: played.observation,
-    tolerance,
-    requestTimeoutMs,
-    probePath: PROBE_PATH,
+  const actual = observedTrace(played.observation, {
     source: `exec: ${options.command}`,
+    durationMs: prepared.scenario.durationMs,
+    requestTimeoutMs,
+    tolerance,
   });
+  const expected: Trace = anchorOnObservedEnds(visibleToEndpoint(prepared.expected), actual);
+  const diffs = [
+    ...compareTraces(expected, actual, { tolerance }),
+    ...timeoutDiffs(actual, requestTimeoutMs, tolerance),
+  ].sort((a, b) => a.at - b.at);
   if (played.timedFromSpawn) notes.push(`${NO_START}.`);
   const noteText = notes.map((note) => `note: ${note}`).join('\n');
   const elapsedMs = clock.now - began;
@@ -282,17 +286,14 @@ export async function runProcessCase(scenario: Scenario, options: ProcessCaseOpt
       ...(notes.length ? { message: noteText } : {}),
     };
   }
-  const behaviourFailed = diffs.some((d) => !isTimingOnly(d) && !d.kind.endsWith('probe'));
-  const diff = formatDiff(diffs, shownExpected, actual, scenario.rules, {
-    ...(behaviourFailed ? { explanation } : {}),
-  });
+  const diff = formatDiff(diffs, expected, actual, scenario.rules);
   return {
     ...base,
     status: 'fail',
     diffs,
     message: [
       diff,
-      `  (real time, level ${scenario.level}, tolerance ${tolerance} ms: behaviour is judged on the responses the implementation received${scenario.level === 'timing' ? '; the schedule within the tolerance, a probe that starts when the previous one ends expected at the end the endpoint saw' : ''})`,
+      `  (real time, tolerance ${tolerance} ms; a probe that starts when the previous one ends, and a signal sent when a probe ends, are expected at the end the endpoint saw)`,
       noteText,
     ]
       .filter(Boolean)
