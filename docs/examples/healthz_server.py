@@ -67,9 +67,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def sidecar(self):
         path = self.path.split("?", 1)[0]
-        if path == SIDECAR_PATH + "/" and self.command == "GET":
+        bare = path[:-1] if path.endswith("/") else path
+        # daprd's router repairs a GET path that differs only by a trailing slash or letter
+        # case, with an absolute Location on the (lowercased) Host.
+        if path != SIDECAR_PATH and bare.lower() == SIDECAR_PATH and self.command == "GET":
             query = self.path[len(path):]
-            self.respond(301, [("Location", SIDECAR_PATH + query)])
+            host = (self.headers.get("Host") or "").lower()
+            self.respond(301, [("Location", "http://" + host + SIDECAR_PATH + query)])
         elif path != SIDECAR_PATH:
             self.respond(404, [("Content-Type", "text/plain; charset=utf-8")], b"Not Found")
         elif self.command == "OPTIONS":

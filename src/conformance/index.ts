@@ -33,6 +33,7 @@ export {
   SERVER_RULES,
   type ServerCase,
   type ServerCaseFile,
+  type ServerConfiguration,
   type ServerLevel,
   type ServerProfile,
   type ServerRequest,

@@ -113,7 +113,7 @@ export interface HealthzServer {
  * Options of the sidecar flavour (`/v1.0/healthz`).
  *
  * @example
- * createSidecarHealthz({ appId: 'orders', outbound: true });
+ * createSidecarHealthz({ appId: 'orders', outbound: true, apiToken: process.env.DAPR_API_TOKEN });
  */
 export interface SidecarHealthzOptions extends HealthzServerOptions {
   /**
@@ -123,6 +123,14 @@ export interface SidecarHealthzOptions extends HealthzServerOptions {
   appId?: string;
   /** Serves `/v1.0/healthz/outbound` with its own readiness (a later Dapr feature). Default false. */
   outbound?: boolean;
+  /**
+   * daprd's `DAPR_API_TOKEN`: a request whose URI does not contain `/healthz` (case-sensitive,
+   * anywhere in `http://<host><path>?<query>`) must send this value in its first
+   * `dapr-api-token` header, or it gets `401` `invalid api token` (before any routing, so
+   * `/v1.0/HEALTHZ` is refused rather than redirected). Off when unset or `''`, as in daprd.
+   * Mounted as middleware, requests for paths it would not answer go to `next()` unchecked.
+   */
+  apiToken?: string;
 }
 
 /**

@@ -164,3 +164,32 @@ describe('loading case files', () => {
     );
   });
 });
+
+describe('cases written for a configured server', () => {
+  it('are taken only when the selection names the same configuration', () => {
+    const plain = serverCases({ profile: 'sidecar' });
+    const tokened = serverCases({ profile: 'sidecar', server: { apiToken: 'probekit-conformance-token' } });
+    expect(plain.some((c) => c.server !== undefined)).toBe(false);
+    expect(tokened.length).toBeGreaterThanOrEqual(5);
+    expect(tokened.every((c) => c.server?.apiToken === 'probekit-conformance-token')).toBe(true);
+    expect(serverCases({ profile: 'sidecar', server: { apiToken: 'another' } })).toEqual([]);
+  });
+
+  it('reject an empty or unknown server option', () => {
+    const base = {
+      id: 'x',
+      description: 'd',
+      profile: 'sidecar',
+      level: 'core',
+      rules: ['sidecar.api-token'],
+      start: 'any',
+      steps: [{ request: { method: 'GET', path: '/' }, expect: { status: 401 } }],
+    };
+    expect(serverCaseFileProblems({ cases: [{ ...base, server: { apiToken: '' } }] })).toEqual([
+      expect.stringMatching(/^\/cases\/0\/server\/apiToken/),
+    ]);
+    expect(serverCaseFileProblems({ cases: [{ ...base, server: { token: 'x' } }] })).toEqual([
+      expect.stringMatching(/^\/cases\/0\/server must NOT have additional properties/),
+    ]);
+  });
+});

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent } from 'node:http';
 import { type AddressInfo, connect, createServer as createTcpServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { serverCases } from '../../src/conformance/healthz/cases.js';
 import { exchange } from '../../src/conformance/healthz/exchange.js';
 import { runServerConformance, type ServerReport } from '../../src/conformance/healthz/suite.js';
 import type { InProcessServerTarget } from '../../src/conformance/healthz/targets.js';
@@ -259,7 +260,7 @@ describe('targets', () => {
       const report = await runServerConformance({ url }, { profile: 'sidecar' });
       expect(unexpected(report)).toEqual([]);
       expect(report.results.length).toBeGreaterThan(5);
-      expect(report.skipped.length + report.results.length).toBe(26);
+      expect(report.skipped.length + report.results.length).toBe(serverCases({ profile: 'sidecar' }).length);
       expect(report.skipped.map((s) => s.id)).toContain('sidecar-starts-not-ready');
       expect(report.skipped[0]?.reason).toMatch(/readiness driven/);
     } finally {
@@ -390,5 +391,78 @@ describe('the exchange sees what the connection carried', () => {
       agent.destroy();
       raw.close();
     }
+  });
+});
+
+describe('cases for a sidecar started with an API token', () => {
+  const server = { apiToken: 'probekit-conformance-token' };
+
+  it('the reference sidecar started with the token passes them, core and strict', async () => {
+    const report = await runServerConformance(createSidecarHealthz({ ...quiet, ...server }), {
+      profile: 'sidecar',
+      server,
+    });
+    expect(unexpected(report)).toEqual([]);
+    expect(report.results.map((r) => r.id)).toEqual(
+      expect.arrayContaining([
+        'sidecar-api-token-401-without-token',
+        'sidecar-strict-api-token-before-routing',
+      ]),
+    );
+    expect(report.results.every((r) => r.id.includes('api-token'))).toBe(true);
+  });
+
+  it('are left out of a run that names no token, so a plain sidecar still passes every case', async () => {
+    const report = await runServerConformance(createSidecarHealthz(quiet), { profile: 'sidecar' });
+    expect(report.results.filter((r) => r.id.includes('api-token'))).toEqual([]);
+    expect(unexpected(report)).toEqual([]);
+  });
+
+  it('fail a sidecar that was started without the token, naming the 401 cases', async () => {
+    const report = await runServerConformance(createSidecarHealthz(quiet), { profile: 'sidecar', server });
+    expect(failing(report)).toEqual(
+      expect.arrayContaining([
+        'sidecar-api-token-401-without-token',
+        'sidecar-api-token-401-wrong-token',
+        'sidecar-strict-api-token-before-routing',
+      ]),
+    );
+  });
+
+  it('fail a token check that exempts /healthz case-insensitively (it would serve /v1.0/HEALTHZ without one)', async () => {
+    const sidecar = createSidecarHealthz({ ...quiet, outbound: false });
+    const target = handWritten('case-insensitive exemption', (req, res) => {
+      const url = req.url ?? '/';
+      if (!url.toLowerCase().includes('/healthz') && req.headers['dapr-api-token'] !== server.apiToken) {
+        res
+          .writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': '17' })
+          .end('invalid api token');
+      } else sidecar.handler(req, res);
+    });
+    const flips = { ready: () => sidecar.ready(), notReady: () => sidecar.notReady() };
+    const report = await runServerConformance({ ...target, ...flips }, { profile: 'sidecar', server });
+    expect(failing(report)).toEqual(['sidecar-strict-api-token-before-routing']);
+  });
+});
+
+describe('regression: the sidecar redirect was relative and case-sensitive', () => {
+  it('a sidecar answering Location: /v1.0/healthz and 404 to /v1.0/HEALTHZ fails the repair cases', async () => {
+    const target = handWritten('relative redirect', (req, res, ready) => {
+      const path = pathOf(req);
+      if (path === '/v1.0/healthz/' && req.method === 'GET')
+        res.writeHead(301, { Location: '/v1.0/healthz' }).end();
+      else if (path !== '/v1.0/healthz') res.writeHead(404).end();
+      else if (req.method === 'OPTIONS') res.writeHead(200, { Allow: 'GET, OPTIONS' }).end();
+      else if (req.method !== 'GET') res.writeHead(405, { Allow: 'GET, OPTIONS' }).end();
+      else if (ready) res.writeHead(204).end();
+      else res.writeHead(500, { 'Content-Type': 'application/json' }).end(SIDECAR_ERRORS.notReady);
+    });
+    const report = await runServerConformance(target, { profile: 'sidecar', levels: ['core'] });
+    expect(failing(report).sort()).toEqual([
+      'sidecar-fixed-path-301',
+      'sidecar-fixed-path-301-ready',
+      'sidecar-trailing-slash-301',
+      'sidecar-trailing-slash-301-ready',
+    ]);
   });
 });

@@ -38,6 +38,9 @@ describe('bad options fail at creation with ERR_PROBEKIT_INVALID_OPTION naming t
     expect(thrown(() => createSidecarHealthz({ outbound: 'yes' as never })).code).toBe(
       'ERR_PROBEKIT_INVALID_OPTION',
     );
+    expect(thrown(() => createSidecarHealthz({ apiToken: 42 as never })).message).toMatch(
+      /^Failed to create the sidecar healthz: apiToken 42 is not a string\. Pass the token/,
+    );
   });
 });
 

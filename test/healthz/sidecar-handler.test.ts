@@ -75,14 +75,44 @@ describe('only GET is routed', () => {
 });
 
 describe('paths next to /v1.0/healthz', () => {
-  it('/v1.0/healthz/ redirects 301 to /v1.0/healthz, keeping the query', async () => {
-    const { url } = await start();
-    const response = await request(url).get('/v1.0/healthz/?appid=a').redirects(0);
-    expect(response.status).toBe(301);
-    expect(response.headers.location).toBe('/v1.0/healthz?appid=a');
+  it('/v1.0/healthz/ redirects 301 to an absolute http://<Host>/v1.0/healthz, keeping the query', async () => {
+    const { port } = await start();
+    const raw = await exchange(
+      port,
+      'GET /v1.0/healthz/?appid=a HTTP/1.1\r\nHost: Sidecar.Test:3500\r\nConnection: close\r\n\r\n',
+    );
+    expect(raw).toBe(
+      'HTTP/1.1 301 Moved Permanently\r\nLocation: http://sidecar.test:3500/v1.0/healthz?appid=a\r\n' +
+        'Date: Tue, 09 Feb 2021 18:43:42 GMT\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+    );
   });
 
-  it.each(['/healthz', '/v1.0/healthz/outbound', '/v1.0/healthzz', '/'])(
+  it.each(['/v1.0/HEALTHZ', '/V1.0/Healthz', '/v1.0/HEALTHZ/', '//V1.0/./healthz/'])(
+    'regression: %s (differs only by letter case) was 404, now 301 like daprd RedirectFixedPath',
+    async (path) => {
+      const { url } = await start();
+      const response = await request(url).get(path).set('Host', 'sidecar.test').redirects(0);
+      expect(response.status).toBe(301);
+      expect(response.headers.location).toBe('http://sidecar.test/v1.0/healthz');
+    },
+  );
+
+  it('repairs only GET: a POST to /v1.0/healthz/ or /v1.0/HEALTHZ is 404, as no POST route exists', async () => {
+    const { url } = await start();
+    expect((await request(url).post('/v1.0/healthz/')).status).toBe(404);
+    expect((await request(url).post('/v1.0/HEALTHZ')).status).toBe(404);
+  });
+
+  it('repairs /v1.0/healthz/OUTBOUND/ to the outbound route only when outbound is on', async () => {
+    const on = await start({ outbound: true });
+    const response = await request(on.url).get('/v1.0/healthz/OUTBOUND/').set('Host', 'h').redirects(0);
+    expect(response.headers.location).toBe('http://h/v1.0/healthz/outbound');
+    await server?.close();
+    const off = await start();
+    expect((await request(off.url).get('/v1.0/healthz/OUTBOUND/')).status).toBe(404);
+  });
+
+  it.each(['/healthz', '/v1.0/healthz/outbound', '/v1.0/healthzz', '/', '/v1.0/healthz/extra'])(
     '%s → 404 (outbound off)',
     async (path) => {
       const { sidecar, url } = await start();
@@ -90,6 +120,79 @@ describe('paths next to /v1.0/healthz', () => {
       expect((await request(url).get(path)).status).toBe(404);
     },
   );
+});
+
+describe('the apiToken option: daprd DAPR_API_TOKEN', () => {
+  const TOKEN = 's3cret';
+
+  it('lets every URI containing /healthz through without a token', async () => {
+    const { sidecar, url } = await start({ apiToken: TOKEN, outbound: true });
+    sidecar.ready();
+    expect((await request(url).get('/v1.0/healthz')).status).toBe(204);
+    expect((await request(url).get('/v1.0/healthz?appid=x')).status).toBe(204);
+    expect((await request(url).get('/v1.0/healthz/outbound')).status).toBe(500);
+    expect((await request(url).get('/healthz')).status).toBe(404);
+    expect((await request(url).get('/v1.0/healthz/').redirects(0)).status).toBe(301);
+    expect((await request(url).post('/v1.0/healthz')).status).toBe(405);
+    // The substring may sit anywhere in the URI, the query included.
+    expect((await request(url).get('/v1.0/state?next=/healthz')).status).toBe(404);
+  });
+
+  it('answers 401 "invalid api token" to any other URI without the right token, before routing', async () => {
+    const { port, url } = await start({ apiToken: TOKEN });
+    expect(await exchange(port, closingGet('/v1.0/HEALTHZ'))).toBe(
+      'HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain; charset=utf-8\r\n' +
+        'Date: Tue, 09 Feb 2021 18:43:42 GMT\r\nContent-Length: 17\r\nConnection: close\r\n\r\ninvalid api token',
+    );
+    for (const path of ['/', '/v1.0/metadata', '/v1.0/Healthz']) {
+      expect((await request(url).get(path)).status).toBe(401);
+    }
+    expect((await request(url).get('/').set('dapr-api-token', 'wrong')).status).toBe(401);
+  });
+
+  it('with the right token routes as usual: 404 for unknown paths, 301 for a case-only difference', async () => {
+    const { url } = await start({ apiToken: TOKEN });
+    expect((await request(url).get('/').set('dapr-api-token', TOKEN)).status).toBe(404);
+    const repaired = await request(url)
+      .get('/v1.0/HEALTHZ')
+      .set('dapr-api-token', TOKEN)
+      .set('Host', 'h')
+      .redirects(0);
+    expect(repaired.status).toBe(301);
+    expect(repaired.headers.location).toBe('http://h/v1.0/healthz');
+  });
+
+  it('reads the first dapr-api-token header only, as fasthttp Peek does', async () => {
+    const { port } = await start({ apiToken: TOKEN });
+    const twice = (first: string, second: string) =>
+      `GET / HTTP/1.1\r\nHost: x\r\ndapr-api-token: ${first}\r\ndapr-api-token: ${second}\r\nConnection: close\r\n\r\n`;
+    expect(await exchange(port, twice(TOKEN, 'other'))).toMatch(/^HTTP\/1\.1 404 /);
+    expect(await exchange(port, twice('other', TOKEN))).toMatch(/^HTTP\/1\.1 401 /);
+  });
+
+  it('a Host starting with "healthz" exempts the request, since daprd checks the full URI', async () => {
+    const { url } = await start({ apiToken: TOKEN });
+    expect((await request(url).get('/').set('Host', 'healthz.local')).status).toBe(404);
+  });
+
+  it('an empty token turns the check off, as an empty DAPR_API_TOKEN does', async () => {
+    const { url } = await start({ apiToken: '' });
+    expect((await request(url).get('/')).status).toBe(404);
+  });
+
+  it('mounted as middleware, passes paths it does not serve to next() unchecked', async () => {
+    const sidecar = createSidecarHealthz({ apiToken: TOKEN });
+    let passed = 0;
+    server = await mount((req, res) =>
+      sidecar.handler(req, res, () => {
+        passed += 1;
+        res.end('app');
+      }),
+    );
+    expect((await request(server.url).get('/orders')).text).toBe('app');
+    expect((await request(server.url).get('/v1.0/HEALTHZ')).status).toBe(401);
+    expect(passed).toBe(1);
+  });
 });
 
 describe('the outbound option: /v1.0/healthz/outbound with its own readiness', () => {

@@ -4,7 +4,14 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { ProbekitError } from '../../errors.js';
 import { readJsonFolder } from '../../scenario/json-folder.js';
 import { isServerRuleId } from './rules.js';
-import { isFlip, type ServerCase, type ServerLevel, type ServerProfile, type ServerStep } from './types.js';
+import {
+  isFlip,
+  type ServerCase,
+  type ServerConfiguration,
+  type ServerLevel,
+  type ServerProfile,
+  type ServerStep,
+} from './types.js';
 
 /**
  * The healthz cases that ship with probekit (resolves from both src/ and dist/).
@@ -120,13 +127,24 @@ export interface ServerCaseSelection {
   readonly only?: readonly string[];
   /** A folder of case files (default: the fixtures shipped with probekit). */
   readonly fixturesDir?: string;
+  /**
+   * How the server under test was started (default: without options). Only the cases written
+   * for exactly this configuration are taken: a server with an API token refuses requests the
+   * other cases send without one.
+   */
+  readonly server?: ServerConfiguration;
+}
+
+function sameConfiguration(a: ServerConfiguration | undefined, b: ServerConfiguration | undefined): boolean {
+  return a?.apiToken === b?.apiToken;
 }
 
 /**
- * The cases of one profile, after the level and id filters, in file order.
+ * The cases of one profile, after the level, id and server-configuration filters, in file order.
  *
  * @example
  * serverCases({ profile: 'sidecar', levels: ['core'] }).map((c) => c.id);
+ * serverCases({ profile: 'sidecar', server: { apiToken: 'probekit-conformance-token' } });
  */
 export function serverCases(selection: ServerCaseSelection): ServerCase[] {
   const { profile, levels, only } = selection;
@@ -136,6 +154,7 @@ export function serverCases(selection: ServerCaseSelection): ServerCase[] {
       (c) =>
         c.profile === profile &&
         (!levels?.length || levels.includes(c.level)) &&
-        (!only?.length || only.includes(c.id)),
+        (!only?.length || only.includes(c.id)) &&
+        sameConfiguration(c.server, selection.server),
     );
 }

@@ -56,6 +56,7 @@ export {
   SERVER_LEVELS,
   SERVER_PROFILES,
   type ServerCase,
+  type ServerConfiguration,
   type ServerLevel,
   type ServerProfile,
   type ServerRequest,

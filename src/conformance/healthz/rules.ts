@@ -25,7 +25,12 @@ export const SERVER_RULES = Object.freeze({
     'Not ready is 500 with Content-Type: application/json and exactly {"errorCode":"ERR_HEALTH_NOT_READY","message":"dapr is not ready"} (§3).',
   'sidecar.get-only':
     'Only GET is routed: HEAD/POST/… get 405 with Allow: GET, OPTIONS; OPTIONS gets 200 with the same Allow (§3).',
-  'sidecar.trailing-slash': 'GET /v1.0/healthz/ redirects 301 to /v1.0/healthz (§3).',
+  'sidecar.trailing-slash':
+    'GET /v1.0/healthz/ (a trailing slash) redirects 301 to the absolute http://<Host>/v1.0/healthz (§3).',
+  'sidecar.fixed-path':
+    'A GET whose path differs from /v1.0/healthz only by letter case (/v1.0/HEALTHZ) redirects 301 to http://<Host>/v1.0/healthz (§3).',
+  'sidecar.api-token':
+    'With an API token configured, a URI containing /healthz skips the dapr-api-token check; any other URI without the right token is 401 "invalid api token" (§3).',
   'sidecar.not-found': 'Other paths, /healthz among them, are 404 (§3).',
   'sidecar.fasthttp':
     "fasthttp and its router's details: text/plain 404 and 405 bodies, no Content-Length on 204, the query kept by the redirect, paths normalised without a redirect (§3).",

@@ -6,7 +6,13 @@ import { compareResponse, formatServerDiff, noResponse, type ResponseMismatch } 
 import { exchange } from './exchange.js';
 import type { ServerSession } from './session.js';
 import { openSession, type ServerTarget } from './targets.js';
-import { isFlip, type ServerCase, type ServerLevel, type ServerProfile } from './types.js';
+import {
+  isFlip,
+  type ServerCase,
+  type ServerConfiguration,
+  type ServerLevel,
+  type ServerProfile,
+} from './types.js';
 
 /**
  * Which cases to run against a server, and how to hear about them.
@@ -23,6 +29,8 @@ export interface ServerConformanceOptions {
   readonly only?: readonly string[];
   /** A folder of case files (default: the fixtures shipped with probekit). */
   readonly fixturesDir?: string;
+  /** How the target was started, e.g. `{ apiToken }`: runs the cases written for that (default: none). */
+  readonly server?: ServerConfiguration;
   /** ms one request may take before it counts as unanswered (default 2000). */
   readonly requestTimeoutMs?: number;
   /** Aborting it skips the cases not yet started (the running one finishes). */

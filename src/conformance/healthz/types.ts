@@ -107,6 +107,18 @@ export interface RequestStep {
 export type ServerStep = FlipStep | RequestStep;
 
 /**
+ * Options the server under test was started with, as far as a case depends on them. A case
+ * that names none is for a server started without options.
+ *
+ * @example
+ * const server: ServerConfiguration = { apiToken: 'probekit-conformance-token' };
+ */
+export interface ServerConfiguration {
+  /** daprd's `DAPR_API_TOKEN` (`createSidecarHealthz({ apiToken })`, `probekit serve --api-token`). */
+  readonly apiToken?: string;
+}
+
+/**
  * One healthz conformance case: a sequence of readiness flips and requests with the expected
  * responses.
  *
@@ -124,6 +136,8 @@ export interface ServerCase {
   readonly level: ServerLevel;
   /** Rule ids from the server rule catalogue (`SERVER_RULES`). */
   readonly rules: readonly string[];
+  /** How the server must be configured; the case runs only against a server started so. */
+  readonly server?: ServerConfiguration;
   /** Default `not-ready`. */
   readonly start?: CaseStart;
   readonly steps: readonly ServerStep[];
