@@ -82,9 +82,9 @@ export function inProcessTransport(player: ScriptPlayer): Transport {
         ),
       );
     }
-    const { index, decision } = reception;
+    const { ticket, decision } = reception;
     const act = (): ProbeResponse => {
-      journal.settle(index, 'completed', clock.now);
+      journal.settle(ticket, 'completed', clock.now);
       if (decision.action === 'respond') return { status: decision.status };
       throw failure(decision, url);
     };
@@ -99,7 +99,7 @@ export function inProcessTransport(player: ScriptPlayer): Transport {
     return new Promise<ProbeResponse>((resolve, reject) => {
       const onAbort = () => {
         timer?.cancel();
-        journal.settle(index, 'aborted', clock.now);
+        journal.settle(ticket, 'aborted', clock.now);
         reject(signal.reason);
       };
       const timer =

@@ -12,12 +12,18 @@ export type Fate =
 
 /** One received request, as the journal reports it. */
 export interface JournalEntry {
-  /** 0-based: the n-th request the endpoint received (refused connections are never received). */
+  /**
+   * 0-based: the n-th request the endpoint received since the journal was last cleared (refused
+   * connections are never received).
+   */
   readonly index: number;
   /** When it arrived, in ms on the endpoint's clock (`clock.now`). */
   readonly time: number;
   readonly method: string;
-  /** The path as requested, query string included. */
+  /**
+   * The path as requested, query string included; one longer than {@link MAX_JOURNAL_PATH_CHARS}
+   * is cut there and ends with a marker saying how much was cut (`…[+15000 chars]`).
+   */
   readonly path: string;
   /** The script position that answered, or -1 for a window, a flap, or no route. */
   readonly position: number;
@@ -39,12 +45,45 @@ export interface JournalSnapshot {
 }
 
 /**
+ * Identifies one recorded request for {@link Journal.settle}. Unlike an index, a ticket is never
+ * reused: one issued before {@link Journal.clear} settles nothing after it.
+ */
+export type JournalTicket = number;
+
+/**
+ * The longest path (or method) a journal keeps, in characters: with 10,000 entries of 15 KB
+ * paths, a journal would otherwise hold 150 MB.
+ *
+ * @example
+ * journal.at(0)?.path.length <= MAX_JOURNAL_PATH_CHARS + 20; // true
+ */
+export const MAX_JOURNAL_PATH_CHARS = 1024;
+
+/**
+ * Cuts `text` to `max` characters, with a marker saying how many were cut.
+ *
+ * @example
+ * truncateMarked('/' + 'a'.repeat(2000), 10); // '/aaaaaaaaa…[+1991 chars]'
+ */
+export function truncateMarked(text: string, max = MAX_JOURNAL_PATH_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…[+${text.length - max} chars]`;
+}
+
+/**
  * The default number of entries a journal keeps.
  *
  * @example
  * new Journal({ seed: 0 }).capacity === DEFAULT_JOURNAL_SIZE; // true
  */
 export const DEFAULT_JOURNAL_SIZE = 10_000;
+
+function checkCount(name: string, value: number): void {
+  if (value === Number.POSITIVE_INFINITY || (Number.isSafeInteger(value) && value >= 0)) return;
+  throw new ProbekitError(
+    'ERR_PROBEKIT_INVALID_OPTION',
+    `Failed to read the journal: ${name} ${describeValue(value)} is not a whole number of 0 or more. Pass an index or a count, like 100.`,
+  );
+}
 
 const FATES: readonly Fate[] = ['pending', 'completed', 'aborted'];
 const FATE_CODE: Readonly<Record<Fate, number>> = { pending: 0, completed: 1, aborted: 2 };
@@ -69,12 +108,13 @@ export function checkJournalSize(size: unknown): number {
 /**
  * Every request an endpoint received, in a ring of bounded size: once full, the oldest entries
  * are dropped (and counted). Stored column by column in typed arrays, so a million entries cost
- * tens of megabytes, not hundreds, and recording allocates nothing.
+ * tens of megabytes, not hundreds, and recording allocates nothing; long paths are cut to
+ * {@link MAX_JOURNAL_PATH_CHARS}, so the ring is bounded in bytes too.
  *
  * @example
  * const journal = new Journal({ capacity: 100, seed: 42 });
- * const index = journal.record(0, 'GET', '/healthz', decision, 0);
- * journal.settle(index, 'completed', 12);
+ * const ticket = journal.record(0, 'GET', '/healthz', decision, 0);
+ * journal.settle(ticket, 'completed', 12);
  * journal.entries(); // [{ index: 0, time: 0, …, fate: 'completed', endedAt: 12 }]
  */
 export class Journal {
@@ -82,7 +122,9 @@ export class Journal {
   readonly capacity: number;
   /** The seed of the endpoint's random decisions: replaying with it replays them. */
   readonly seed: number;
-  #total = 0;
+  /** Tickets issued so far (never reset); entry `index` is ticket `index + #base`. */
+  #serial = 0;
+  #base = 0;
   #times: Float64Array;
   #ends: Float64Array;
   #positions: Float64Array;
@@ -105,24 +147,34 @@ export class Journal {
     this.#decisions = [];
   }
 
-  /** Requests ever recorded (the next index). */
+  /** Requests recorded since the journal was last cleared (the next index). */
   get total(): number {
-    return this.#total;
+    return this.#serial - this.#base;
+  }
+
+  /** Requests recorded since the journal was created, clears included. */
+  get recorded(): number {
+    return this.#serial;
   }
 
   /** Entries no longer kept because the ring was full. */
   get dropped(): number {
-    return Math.max(0, this.#total - this.capacity);
+    return Math.max(0, this.total - this.capacity);
   }
 
   /** Entries kept right now. */
   get size(): number {
-    return Math.min(this.#total, this.capacity);
+    return Math.min(this.total, this.capacity);
   }
 
-  /** Records a received request and returns its index. */
-  record(time: number, method: string, path: string, decision: Decision, position: number): number {
-    const index = this.#total++;
+  /**
+   * Records a received request and returns its ticket for {@link Journal.settle} (its index is
+   * `total - 1` right after). Paths and methods longer than {@link MAX_JOURNAL_PATH_CHARS} are cut.
+   */
+  record(time: number, method: string, path: string, decision: Decision, position: number): JournalTicket {
+    const ticket = this.#serial++;
+    const index = ticket - this.#base;
+    const kept = { method: truncateMarked(method, 64), path: truncateMarked(path) };
     if (this.capacity > 0) {
       if (index >= this.#allocated && this.#allocated < this.capacity) this.#grow();
       const slot = index % this.capacity;
@@ -130,20 +182,25 @@ export class Journal {
       this.#ends[slot] = Number.NaN;
       this.#positions[slot] = position;
       this.#fates[slot] = 0;
-      this.#methods[slot] = method;
-      this.#paths[slot] = path;
+      this.#methods[slot] = kept.method;
+      this.#paths[slot] = kept.path;
       this.#decisions[slot] = decision;
     }
     if (this.#listeners.length > 0) {
-      const entry = this.#entryOrSketch(index, time, method, path, decision, position);
+      const entry = this.#entryOrSketch(index, time, kept.method, kept.path, decision, position);
       for (const listener of this.#listeners) listener(entry);
     }
-    return index;
+    return ticket;
   }
 
-  /** Records what became of request `index` (ignored once it has been dropped or settled). */
-  settle(index: number, fate: 'completed' | 'aborted', at: number): void {
-    if (index < this.#total - this.capacity || index >= this.#total) return;
+  /**
+   * Records what became of the request with this ticket (ignored once it has been dropped or
+   * settled, or when the journal was cleared after it was recorded).
+   */
+  settle(ticket: JournalTicket, fate: 'completed' | 'aborted', at: number): void {
+    if (ticket < this.#base) return;
+    const index = ticket - this.#base;
+    if (index < this.total - this.capacity || index >= this.total) return;
     const slot = index % this.capacity;
     if (this.#fates[slot] !== 0) return;
     this.#fates[slot] = FATE_CODE[fate];
@@ -155,8 +212,8 @@ export class Journal {
     if (
       !Number.isInteger(index) ||
       index < 0 ||
-      index < this.#total - this.capacity ||
-      index >= this.#total
+      index < this.total - this.capacity ||
+      index >= this.total
     ) {
       return undefined;
     }
@@ -165,9 +222,25 @@ export class Journal {
 
   /** The kept entries, oldest first (the last `limit` of them if given). */
   entries(limit = Number.POSITIVE_INFINITY): JournalEntry[] {
-    const count = Math.min(this.size, limit);
+    checkCount('limit', limit);
+    return this.page(this.total - Math.min(this.size, limit), limit);
+  }
+
+  /**
+   * Up to `limit` kept entries from index `since` on, oldest first: read a long journal a page
+   * at a time, passing the index after the last entry read as the next `since`.
+   *
+   * @example
+   * const page = journal.page(0, 100); // then journal.page(page.at(-1).index + 1, 100)
+   */
+  page(since: number, limit = Number.POSITIVE_INFINITY): JournalEntry[] {
+    checkCount('since', since);
+    checkCount('limit', limit);
+    const total = this.total;
+    const first = Math.max(since, total - this.size);
+    const end = Math.min(total, first + limit);
     const out: JournalEntry[] = [];
-    for (let index = this.#total - count; index < this.#total; index++) out.push(this.#entry(index));
+    for (let index = first; index < end; index++) out.push(this.#entry(index));
     return out;
   }
 
@@ -179,9 +252,12 @@ export class Journal {
     };
   }
 
-  /** Forgets every entry and starts counting from 0 again. */
+  /**
+   * Forgets every entry and starts counting from 0 again. Tickets issued before settle nothing
+   * after: a request in flight across a clear cannot touch the new request #0.
+   */
   clear(): void {
-    this.#total = 0;
+    this.#base = this.#serial;
     this.#methods.fill('');
     this.#paths.fill('');
     this.#decisions.length = 0;
@@ -192,7 +268,7 @@ export class Journal {
     return {
       seed: this.seed,
       capacity: this.capacity,
-      total: this.#total,
+      total: this.total,
       dropped: this.dropped,
       entries: this.entries(),
     };

@@ -4,6 +4,7 @@ import { ProbekitError } from '../errors.js';
 import { atDeadline, type DeadlineTimer } from '../time/deadline.js';
 import type { Decision } from './decision.js';
 import { dribble } from './dribble.js';
+import type { JournalTicket } from './journal.js';
 import { withOrigin } from './origin.js';
 import type { ScriptPlayer } from './player.js';
 
@@ -86,7 +87,7 @@ function dribbledBody(
 
 async function perform(
   player: ScriptPlayer,
-  index: number,
+  ticket: JournalTicket,
   decision: Decision,
   request: Request,
 ): Promise<Response> {
@@ -94,7 +95,7 @@ async function perform(
   const { clock, journal } = player;
   const signal = request.signal;
   const aborted = () => {
-    journal.settle(index, 'aborted', clock.now);
+    journal.settle(ticket, 'aborted', clock.now);
     return HttpResponse.error();
   };
   if (decision.action === 'hang') {
@@ -108,7 +109,7 @@ async function perform(
   const head = decision.delay + (decision.dribble === 'headers' ? decision.over : 0);
   if (!(await wait(player, head, signal))) return aborted();
   if (decision.action !== 'respond') {
-    journal.settle(index, 'completed', clock.now);
+    journal.settle(ticket, 'completed', clock.now);
     return HttpResponse.error();
   }
   // A header's `{origin}` becomes the origin the request was sent to (absolute redirects).
@@ -117,10 +118,10 @@ async function perform(
     headers: withOrigin(decision.headers, new URL(request.url).origin),
   };
   if (decision.dribble === 'body') {
-    const done = () => journal.settle(index, 'completed', clock.now);
+    const done = () => journal.settle(ticket, 'completed', clock.now);
     return new HttpResponse(dribbledBody(player, decision.body ?? '', decision.over, done), init);
   }
-  journal.settle(index, 'completed', clock.now);
+  journal.settle(ticket, 'completed', clock.now);
   return new HttpResponse(decision.body ?? null, init);
 }
 
@@ -143,7 +144,7 @@ export function mswHandlers(player: ScriptPlayer, origin?: string): HttpHandler[
       const url = new URL(request.url);
       const reception = player.receive(request.method, url.pathname + url.search, player.clock.now);
       if (reception.refused) return HttpResponse.error();
-      return perform(player, reception.index, reception.decision, request);
+      return perform(player, reception.ticket, reception.decision, request);
     }),
   ];
 }

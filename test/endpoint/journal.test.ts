@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '../../src/endpoint/decision.js';
-import { Journal, type JournalEntry } from '../../src/endpoint/journal.js';
+import {
+  Journal,
+  type JournalEntry,
+  MAX_JOURNAL_PATH_CHARS,
+  truncateMarked,
+} from '../../src/endpoint/journal.js';
 import { ProbekitError } from '../../src/errors.js';
 
 const OK: Decision = {
@@ -130,12 +135,57 @@ describe('reading the journal', () => {
     journal.record(0, 'GET', '/a', OK, 0);
     journal.clear();
     expect(journal.total).toBe(0);
-    expect(journal.record(1, 'GET', '/b', OK, 0)).toBe(0);
-    expect(journal.entries().map((e) => e.path)).toEqual(['/b']);
+    journal.record(1, 'GET', '/b', OK, 0);
+    expect(journal.entries().map((e) => [e.index, e.path])).toEqual([[0, '/b']]);
+    expect(journal.recorded).toBe(2);
   });
 
   it('rejects a size that is not a whole number', () => {
     expect(() => new Journal({ capacity: -1, seed: 0 })).toThrow(ProbekitError);
     expect(() => new Journal({ capacity: 1.5, seed: 0 })).toThrow(/journalSize 1.5 is not a whole number/);
+  });
+});
+
+describe('a journal across a clear', () => {
+  it('lets a request in flight across a clear settle nothing after it (regression: it settled the new request #0)', () => {
+    const journal = new Journal({ capacity: 4, seed: 0 });
+    const before = journal.record(0, 'GET', '/slow', SLOW, 0);
+    journal.clear();
+    const after = journal.record(10, 'GET', '/new', OK, 0);
+    journal.settle(before, 'aborted', 20);
+    expect(journal.at(0)).toMatchObject({ path: '/new', fate: 'pending', endedAt: undefined });
+    journal.settle(after, 'completed', 30);
+    expect(journal.at(0)).toMatchObject({ fate: 'completed', endedAt: 30 });
+  });
+});
+
+describe('a journal bounded in bytes', () => {
+  it('cuts a long path with a marker saying how much was cut', () => {
+    const journal = new Journal({ capacity: 2, seed: 0 });
+    journal.record(0, 'GET', `/${'p'.repeat(15_000)}`, OK, 0);
+    const path = journal.at(0)?.path as string;
+    expect(path.length).toBeLessThan(MAX_JOURNAL_PATH_CHARS + 20);
+    expect(path).toBe(`/${'p'.repeat(MAX_JOURNAL_PATH_CHARS - 1)}…[+${15_001 - MAX_JOURNAL_PATH_CHARS} chars]`);
+  });
+
+  it('keeps a short path as it came', () => {
+    expect(truncateMarked('/healthz?x=1')).toBe('/healthz?x=1');
+  });
+});
+
+describe('reading the journal a page at a time', () => {
+  const journal = new Journal({ capacity: 5, seed: 0 });
+  for (let i = 0; i < 8; i++) journal.record(i, 'GET', `/${i}`, OK, i);
+
+  it('pages from an index on, starting at the oldest kept entry', () => {
+    expect(journal.page(0, 2).map((e) => e.index)).toEqual([3, 4]);
+    expect(journal.page(5, 2).map((e) => e.index)).toEqual([5, 6]);
+    expect(journal.page(7).map((e) => e.index)).toEqual([7]);
+    expect(journal.page(8)).toEqual([]);
+  });
+
+  it.each([0.5, -1, Number.NaN])('refuses a count of %s with a ProbekitError (regression: 0.5 threw a TypeError)', (bad) => {
+    expect(() => journal.entries(bad)).toThrow(ProbekitError);
+    expect(() => journal.page(bad)).toThrow(/is not a whole number of 0 or more/);
   });
 });
