@@ -7,7 +7,8 @@ import type { ServerTarget } from './healthz/targets.js';
 
 /**
  * Registers the checker conformance suite with vitest: one test per scenario, named by level
- * and id, failing with the readable trace diff.
+ * and id, failing with the readable trace diff. A case the suite skips is reported as skipped
+ * (with its reason), never as passed.
  *
  * @example
  * // my-checker.conformance.test.ts
@@ -20,8 +21,9 @@ export function describeCheckerConformance(
 ): void {
   describe(`checker conformance: ${adapter.name}`, () => {
     for (const { scenario } of checkerCases(options)) {
-      it(`[${scenario.level}] ${scenario.id}: ${scenario.description}`, async () => {
+      it(`[${scenario.level}] ${scenario.id}: ${scenario.description}`, async (ctx) => {
         const result = await runCheckerCase(scenario, adapter);
+        if (result.status === 'skip') ctx.skip(result.message);
         if (result.status !== 'pass') expect.fail(`${result.status}: ${result.message ?? ''}`);
       });
     }
@@ -31,7 +33,8 @@ export function describeCheckerConformance(
 /**
  * Registers the healthz-server conformance suite with vitest: one test per case. The cases share
  * one server and run in the suite's order (never-flipped cases first), so the whole suite runs
- * once before the tests, and each test reports its own case.
+ * once before the tests, and each test reports its own case. A case the target cannot run (it
+ * flips readiness, and the target cannot be flipped) is reported as skipped, with the reason.
  *
  * @example
  * import { createHealthzServer } from 'probekit';
@@ -48,9 +51,9 @@ export function describeServerConformance(
       report = await runServerConformance(createTarget(), options);
     }, 60_000);
     for (const serverCase of serverCases(options)) {
-      it(`[${serverCase.level}] ${serverCase.id}: ${serverCase.description}`, () => {
+      it(`[${serverCase.level}] ${serverCase.id}: ${serverCase.description}`, (ctx) => {
         const skipped = report.skipped.find((s) => s.id === serverCase.id);
-        if (skipped) return;
+        if (skipped) ctx.skip(skipped.reason);
         const result = report.results.find((r) => r.id === serverCase.id);
         if (!result) expect.fail(`the case ${serverCase.id} did not run`);
         if (result.status !== 'pass') expect.fail(`${result.status}: ${result.message ?? ''}`);

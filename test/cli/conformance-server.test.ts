@@ -56,7 +56,8 @@ describe('probekit conformance server (the built-in servers, in process)', () =>
 });
 
 describe('probekit conformance server --url', () => {
-  it('runs the cases that need no flip, says how many were skipped and why, and exits 0 when they pass', async () => {
+  /** Runs the CLI against a live sidecar server on 127.0.0.1, stopped afterwards. */
+  async function againstLiveSidecar(...args: string[]) {
     const stop = new AbortController();
     let resolveUrl: (url: string) => void = () => {};
     const bound = new Promise<string>((resolve) => {
@@ -65,20 +66,44 @@ describe('probekit conformance server --url', () => {
     const live = createSidecarHealthz({ logger: silentLogger, onListening: ({ url }) => resolveUrl(url) });
     const running = live.run(stop.signal, 0, '127.0.0.1');
     try {
-      const url = await bound;
-      const result = await run('conformance', 'server', '--url', url, '--profile', 'sidecar');
-      const any = serverCases({ profile: 'sidecar' }).filter((c) => c.start === 'any').length;
-      const skipped = count('sidecar') - any;
-      expect(result.code).toBe(0);
-      expect(result.stdout).toContain(`${any} scenarios, profile sidecar, a server already listening`);
-      expect(result.stdout).toContain(`${skipped} skipped: they flip readiness or need a fresh server`);
-      expect(result.stderr).toMatch(
-        new RegExp(`${skipped} of ${count('sidecar')} cases skipped \\(.*sidecar-ready-204`),
-      );
+      return await run('conformance', 'server', '--url', await bound, '--profile', 'sidecar', ...args);
     } finally {
       stop.abort();
       await running;
     }
+  }
+  const any = serverCases({ profile: 'sidecar' }).filter((c) => c.start === 'any').length;
+  const skipped = count('sidecar') - any;
+
+  it('runs the cases that need no flip, says how many were skipped and why, and exits 0 when they pass', async () => {
+    const result = await againstLiveSidecar();
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      `${count('sidecar')} scenarios, profile sidecar, a server already listening`,
+    );
+    expect(result.stdout).toContain(`${skipped} skipped: they flip readiness or need a fresh server`);
+    expect(result.stdout).toMatch(/^- \[core\] sidecar-ready-204 \(skipped: it needs the readiness driven/m);
+    expect(result.stdout).toContain(`${any} passed, 0 failed, 0 errors, ${skipped} skipped`);
+    expect(result.stderr).toMatch(
+      new RegExp(`${skipped} of ${count('sidecar')} cases skipped \\(.*sidecar-ready-204`),
+    );
+  });
+
+  // Regression: JUnit said tests="13" skipped="0" and TAP had no SKIP for the cases --url skips.
+  it('reports the skipped cases in JUnit (skipped="N", <skipped message>) and TAP (# SKIP)', async () => {
+    const junit = await againstLiveSidecar('--reporter', 'junit');
+    expect(junit.code).toBe(0);
+    expect(junit.stdout).toMatch(
+      new RegExp(`<testsuites [^>]*tests="${count('sidecar')}" failures="0" errors="0" skipped="${skipped}"`),
+    );
+    expect(junit.stdout.match(/<skipped message="it needs the readiness driven/g)).toHaveLength(skipped);
+    const tap = await againstLiveSidecar('--reporter', 'tap');
+    const lines = tap.stdout.split('\n');
+    expect(lines[1]).toBe(`1..${count('sidecar')}`);
+    expect(lines.filter((l) => /^ok \d+ - .* # SKIP it needs the readiness driven/.test(l))).toHaveLength(
+      skipped,
+    );
+    expect(lines.filter((l) => /^(not )?ok \d+ /.test(l))).toHaveLength(count('sidecar'));
   });
 
   it('refuses a selection with nothing to run without flips (exit 2)', async () => {

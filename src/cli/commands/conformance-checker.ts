@@ -1,12 +1,30 @@
-import { checkTimeScale, runProcessConformance } from '../../conformance/checker/process/index.js';
+import { readFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { DEFAULTS } from '../../checker/options.js';
+import {
+  checkTimeScale,
+  defaultTolerance,
+  runProcessConformance,
+  scaleMs,
+} from '../../conformance/checker/process/index.js';
+import { checkRepeat } from '../../conformance/checker/process/suite.js';
 import { checkerCases, runCheckerConformance } from '../../conformance/checker/suite.js';
-import type { Report } from '../../conformance/shared/report.js';
+import {
+  type ExpectedFailures,
+  markExpectedFailure,
+  parseExpectFail,
+  unknownExpectedIds,
+} from '../../conformance/shared/expect-fail.js';
+import { createEta } from '../../conformance/shared/progress.js';
+import { failingResults, makeReport, type Report, reportSucceeded } from '../../conformance/shared/report.js';
 import { createReporter, REPORTERS } from '../../conformance/shared/reporters/index.js';
+import { commandLine } from '../../conformance/shared/rerun.js';
 import { ProbekitError } from '../../errors.js';
+import type { ScenarioFile } from '../../scenario/fixtures.js';
 import { referenceAdapter } from '../../scenario/reference-adapter.js';
-import type { ScenarioLevel } from '../../scenario/types.js';
-import { durationFlag, levelsFlag, listFlag, parseCommandArgs, reporterFlag } from '../args.js';
-import { type Command, EXIT } from '../command.js';
+import type { Scenario, ScenarioLevel } from '../../scenario/types.js';
+import { durationFlag, integerFlag, levelsFlag, listFlag, parseCommandArgs, reporterFlag } from '../args.js';
+import { type CliIo, type Command, EXIT } from '../command.js';
 
 const LEVELS: readonly ScenarioLevel[] = ['core', 'timing', 'backpressure'];
 
@@ -30,16 +48,28 @@ Options:
   --tolerance <duration>    --exec only: how far a time may be off (default: max(10ms, 10% of
                             the scaled interval)); 25ms, or a plain number of ms
   --startup-timeout <dur>   --exec only: how long to wait for the first line (default 10s)
+  --repeat <n>              --exec only: run every case n times, in rounds (all cases, then all
+                            again), and classify each: passed every run, failed every run, or
+                            flaky (with how its failing runs differed)
+  --expect-fail <file>      cases known to fail, one a line: "id  reason" ("#" starts a
+                            comment). A listed case that fails does not fail the run; one that
+                            passes does ("remove it from FILE"). Unknown ids are an error
   --reporter <name>         human (default), json, junit or tap, on stdout
   --fixtures <dir>          a folder of scenario files (default: the ones shipped)
   -h, --help                show this help
 
-Exit code: 0 when every case passes, 1 when one fails or errors, 2 for bad arguments.
+Scenarios marked virtual-time only are skipped under --exec, with their reason. With
+--exec, a run on a terminal shows n/N and the time left on stderr; every run ends with the
+command that reruns only the failing cases (on stdout for the human reporter, else stderr).
+
+Exit code: 0 when every case passes (skipped and expected failures aside), 1 when one fails
+or errors in any run, or an expected failure passes, 2 for bad arguments.
 
 Examples:
   probekit conformance checker --level core
   probekit conformance checker --exec "python3 docs/examples/dapr_checker.py" --reporter junit > checker.xml
-  probekit conformance checker --exec "./target/release/my-checker" --time-scale 2 --only hang-times-out`;
+  probekit conformance checker --exec "./target/release/my-checker" --time-scale 2 --only hang-times-out
+  probekit conformance checker --exec "./my-checker" --repeat 5 --expect-fail known-failures.txt`;
 
 function scaleFlag(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -64,6 +94,135 @@ function toleranceText(tolerance: number | undefined): string {
   return tolerance === undefined ? 'max(10 ms, 10% of the interval)' : `${tolerance} ms`;
 }
 
+function repeatFlag(value: string | undefined): number | undefined {
+  const repeat = integerFlag('repeat', value);
+  if (repeat === undefined) return undefined;
+  try {
+    return checkRepeat(repeat);
+  } catch (error) {
+    throw new ProbekitError(
+      'ERR_PROBEKIT_USAGE',
+      `Failed to read --repeat ${JSON.stringify(value)}: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** Reads the expect-fail file and checks every id it lists is a scenario of the suite. */
+function expectFailFlag(
+  file: string | undefined,
+  all: readonly ScenarioFile[],
+): ExpectedFailures | undefined {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ProbekitError(
+      'ERR_PROBEKIT_USAGE',
+      `Failed to read --expect-fail ${JSON.stringify(file)}: ${(error as Error).message}. Name a text file with one "id  reason" a line.`,
+    );
+  }
+  let expected: ExpectedFailures;
+  try {
+    expected = parseExpectFail(text, file);
+  } catch (error) {
+    throw new ProbekitError('ERR_PROBEKIT_USAGE', (error as Error).message);
+  }
+  const unknown = unknownExpectedIds(
+    expected,
+    all.map(({ scenario }) => scenario.id),
+  );
+  if (unknown.length) {
+    throw new ProbekitError(
+      'ERR_PROBEKIT_USAGE',
+      `Failed to read --expect-fail ${JSON.stringify(file)}: no scenario is called ${unknown.map((u) => JSON.stringify(u)).join(', ')}. Fix or remove ${unknown.length === 1 ? 'that line' : 'those lines'}; see the ids in fixtures/checker/.`,
+    );
+  }
+  return expected;
+}
+
+/** The interval and tolerance a real-time run of `scenario` compares with. */
+function realTimeWindow(scenario: Scenario, scale: number, tolerance: number | undefined) {
+  const intervalMs = scaleMs(scenario.options.intervalMs ?? DEFAULTS.interval, scale);
+  return { intervalMs, tolerance: tolerance ?? defaultTolerance({ intervalMs }) };
+}
+
+/**
+ * A warning when the tolerance is at least half the scaled interval of some scenarios: a time
+ * a tick late then still matches, so the comparison cannot tell a tick from the next.
+ */
+function toleranceWarning(scenarios: readonly Scenario[], scale: number, tolerance: number | undefined) {
+  const blunt = scenarios.filter((s) => {
+    const window = realTimeWindow(s, scale, tolerance);
+    return window.tolerance * 2 >= window.intervalMs;
+  });
+  const [first] = blunt;
+  if (!first) return undefined;
+  const { intervalMs, tolerance: ms } = realTimeWindow(first, scale, tolerance);
+  const which =
+    blunt.length === scenarios.length
+      ? 'every scenario'
+      : `${blunt.length} of ${scenarios.length} scenarios (${blunt
+          .map((s) => s.id)
+          .slice(0, 3)
+          .join(', ')}${blunt.length > 3 ? ', …' : ''})`;
+  return `probekit conformance checker: warning: the tolerance (${ms} ms) is at least half the scaled interval (${intervalMs} ms) in ${which}, so the comparison cannot tell a tick from the next. Raise --time-scale or lower --tolerance.\n`;
+}
+
+/** The raw flags a rerun repeats, in the order people write them. */
+const RERUN_FLAGS = [
+  'exec',
+  'time-scale',
+  'tolerance',
+  'startup-timeout',
+  'repeat',
+  'expect-fail',
+  'fixtures',
+] as const;
+
+/**
+ * The command that reruns only the failing cases, with every flag that shapes a run (not the
+ * reporter: a person reruns to look), quoted for a POSIX shell.
+ */
+function rerunCommand(report: Report, values: Record<string, unknown>): string | undefined {
+  const ids = failingResults(report).map((r) => r.id);
+  if (!ids.length) return undefined;
+  const words = ['probekit', 'conformance', 'checker'];
+  for (const flag of RERUN_FLAGS) {
+    const value = values[flag];
+    if (typeof value === 'string') words.push(`--${flag}`, value);
+    else if (flag === 'time-scale' && values.exec !== undefined) words.push('--time-scale', '1');
+    if (flag === 'exec') words.push('--only', ids.join(','));
+  }
+  return commandLine(words);
+}
+
+/** A one-line progress counter on a terminal's stderr, redrawn in place. */
+function progressLine(stderr: Writable, enabled: boolean, runs: readonly { durationMs: number }[]) {
+  const eta = createEta(runs);
+  let shown = false;
+  let finished = 0;
+  return {
+    clear() {
+      if (shown) stderr.write('\r\u001b[K');
+      shown = false;
+    },
+    done(elapsedMs: number) {
+      eta.done(elapsedMs);
+      finished++;
+    },
+    draw() {
+      if (!enabled || finished >= runs.length) return;
+      stderr.write(`\r\u001b[K[${eta.line()}]`);
+      shown = true;
+    },
+  };
+}
+
+function isTerminal(stream: Writable): boolean {
+  return (stream as { isTTY?: boolean }).isTTY === true;
+}
+
 export const conformanceCheckerCommand: Command = {
   name: 'checker',
   summary: 'the Dapr v1.0 checker scenarios, in process (reference) or against --exec CMD',
@@ -79,6 +238,8 @@ export const conformanceCheckerCommand: Command = {
         'time-scale': { type: 'string' },
         tolerance: { type: 'string' },
         'startup-timeout': { type: 'string' },
+        repeat: { type: 'string' },
+        'expect-fail': { type: 'string' },
         reporter: { type: 'string' },
         fixtures: { type: 'string' },
       },
@@ -96,10 +257,11 @@ export const conformanceCheckerCommand: Command = {
     const timeScale = scaleFlag(values['time-scale'] as string | undefined);
     const tolerance = toleranceFlag(values.tolerance as string | undefined);
     const startupTimeoutMs = durationFlag('startup-timeout', values['startup-timeout'] as string | undefined);
+    const repeat = repeatFlag(values.repeat as string | undefined);
     const reporterName = reporterFlag(values.reporter as string | undefined, REPORTERS);
     const fixturesDir = values.fixtures as string | undefined;
     if (command === undefined) {
-      const realTimeOnly = (['time-scale', 'tolerance', 'startup-timeout'] as const).filter(
+      const realTimeOnly = (['time-scale', 'tolerance', 'startup-timeout', 'repeat'] as const).filter(
         (flag) => values[flag] !== undefined,
       );
       if (realTimeOnly.length) {
@@ -110,15 +272,17 @@ export const conformanceCheckerCommand: Command = {
       }
     }
 
-    let cases: ReturnType<typeof checkerCases>;
+    let cases: ScenarioFile[];
+    let all: ScenarioFile[];
     try {
       cases = checkerCases({ levels, only, fixturesDir });
+      all = checkerCases({ fixturesDir });
     } catch (error) {
       if (error instanceof ProbekitError) throw new ProbekitError('ERR_PROBEKIT_USAGE', error.message);
       throw error;
     }
     if (only) {
-      const known = new Set(checkerCases({ fixturesDir }).map(({ scenario }) => scenario.id));
+      const known = new Set(all.map(({ scenario }) => scenario.id));
       const unknown = only.filter((id) => !known.has(id));
       if (unknown.length) {
         throw new ProbekitError(
@@ -133,45 +297,118 @@ export const conformanceCheckerCommand: Command = {
         'Failed to run the checker suite: no scenario matches --level and --only together. Widen the selection.',
       );
     }
+    const expectedFailures = expectFailFlag(values['expect-fail'] as string | undefined, all);
 
     const reporter = createReporter(reporterName, io.stdout, { color: io.color });
-    let report: Report;
-    if (command === undefined) {
-      reporter.begin({
-        suite: 'checker',
-        implementation: referenceAdapter.name,
-        total: cases.length,
-        details: 'in process, virtual time (exact)',
-      });
-      report = await runCheckerConformance(referenceAdapter, {
-        levels,
-        only,
-        fixturesDir,
-        onResult: (result) => reporter.result(result),
-      });
-    } else {
-      reporter.begin({
-        suite: 'checker',
-        implementation: `exec: ${command}`,
-        total: cases.length,
-        details: `real time, time scale ${timeScale ?? 1}, tolerance ${toleranceText(tolerance)}, protocol 1`,
-      });
-      report = await runProcessConformance({
-        command,
-        levels,
-        only,
-        fixturesDir,
-        timeScale,
-        tolerance,
-        startupTimeoutMs,
-        env: io.env,
-        signal: io.signal,
-        onResult: (result) => reporter.result(result),
-      });
-    }
+    const report =
+      command === undefined
+        ? await runReference(reporter, { levels, only, fixturesDir, expectedFailures })
+        : await runExec(io, reporter, {
+            command,
+            cases: cases.map(({ scenario }) => scenario),
+            levels,
+            only,
+            fixturesDir,
+            timeScale,
+            tolerance,
+            startupTimeoutMs,
+            repeat,
+            expectedFailures,
+          });
     reporter.end(report);
-    return report.failed + report.errored === 0 && report.results.length === cases.length
+    const rerun = rerunCommand(report, values);
+    if (rerun) {
+      const out = reporterName === 'human' ? io.stdout : io.stderr;
+      out.write(`\nRerun the failing cases:\n  ${rerun}\n`);
+    }
+    return reportSucceeded(report) && report.results.length === cases.length && !io.signal.aborted
       ? EXIT.ok
       : EXIT.failure;
   },
 };
+
+type Selection = { levels?: ScenarioLevel[]; only?: string[]; fixturesDir?: string };
+
+/** The built-in reference, in process and virtual time; expected failures marked as they come. */
+async function runReference(
+  reporter: ReturnType<typeof createReporter>,
+  options: Selection & { expectedFailures?: ExpectedFailures },
+): Promise<Report> {
+  const total = checkerCases(options).length;
+  reporter.begin({
+    suite: 'checker',
+    implementation: referenceAdapter.name,
+    total,
+    details: 'in process, virtual time (exact)',
+  });
+  const report = await runCheckerConformance(referenceAdapter, {
+    ...options,
+    onResult: (result) => reporter.result(markExpectedFailure(result, options.expectedFailures)),
+  });
+  const results = report.results.map((r) => markExpectedFailure(r, options.expectedFailures));
+  return makeReport('checker', report.implementation, results, report.elapsedMs);
+}
+
+/** Another process, in real time: warnings first, progress on a terminal, runs in rounds. */
+async function runExec(
+  io: CliIo,
+  reporter: ReturnType<typeof createReporter>,
+  options: Selection & {
+    command: string;
+    cases: Scenario[];
+    timeScale?: number;
+    tolerance?: number;
+    startupTimeoutMs?: number;
+    repeat?: number;
+    expectedFailures?: ExpectedFailures;
+  },
+): Promise<Report> {
+  const { command, cases, timeScale = 1, tolerance, repeat = 1, ...rest } = options;
+  const runnable = cases.filter((s) => s.virtualOnly === undefined);
+  const warning = toleranceWarning(runnable, timeScale, tolerance);
+  if (warning) io.stderr.write(warning);
+  const planned = Array.from({ length: repeat }, () =>
+    runnable.map((s) => ({ durationMs: scaleMs(s.durationMs, timeScale) })),
+  ).flat();
+  const progress = progressLine(io.stderr, isTerminal(io.stderr), planned);
+  const skipped = cases.length - runnable.length;
+  reporter.begin({
+    suite: 'checker',
+    implementation: `exec: ${command}`,
+    total: cases.length,
+    repeat,
+    details: [
+      `real time, time scale ${timeScale}, tolerance ${toleranceText(tolerance)}, protocol 1`,
+      skipped ? `${skipped} skipped (virtual time only)` : '',
+    ]
+      .filter(Boolean)
+      .join(', '),
+  });
+  progress.draw();
+  try {
+    return await runProcessConformance({
+      ...rest,
+      command,
+      timeScale,
+      tolerance,
+      repeat,
+      env: io.env,
+      signal: io.signal,
+      onRun: (result, { round, rounds }) => {
+        progress.clear();
+        progress.done(result.elapsedMs);
+        if (rounds > 1) {
+          reporter.run?.(result, round, rounds);
+          progress.draw();
+        }
+      },
+      onResult: (result) => {
+        progress.clear();
+        reporter.result(result);
+        progress.draw();
+      },
+    });
+  } finally {
+    progress.clear();
+  }
+}

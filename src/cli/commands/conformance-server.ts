@@ -2,6 +2,7 @@ import { serverCases } from '../../conformance/healthz/cases.js';
 import { planServerRun, runServerConformance } from '../../conformance/healthz/suite.js';
 import { parseTargetUrl, type ServerTarget } from '../../conformance/healthz/targets.js';
 import { SERVER_LEVELS, SERVER_PROFILES, type ServerProfile } from '../../conformance/healthz/types.js';
+import { type CaseResult, makeReport, reportSucceeded } from '../../conformance/shared/report.js';
 import { createReporter, REPORTERS } from '../../conformance/shared/reporters/index.js';
 import { ProbekitError } from '../../errors.js';
 import { createHealthzServer } from '../../healthz/control-plane.js';
@@ -186,7 +187,7 @@ export const conformanceServerCommand: Command = {
       suite: 'server',
       implementation:
         exec !== undefined ? `exec: ${exec}` : url !== undefined ? `url: ${url}` : String(target.name),
-      total: plan.run.length,
+      total: plan.run.length + plan.skipped.length,
       details: [`profile ${profile}`, how, 'real HTTP on 127.0.0.1', skippedNote].filter(Boolean).join(', '),
     });
     const report = await runServerConformance(target, {
@@ -198,15 +199,34 @@ export const conformanceServerCommand: Command = {
       signal: io.signal,
       onResult: (result) => reporter.result(result),
     });
-    reporter.end(report);
+    // Skipped cases are results too, so that every reporter counts them (JUnit `skipped`, TAP
+    // `# SKIP`), after the cases that ran.
+    const skips = report.skipped.map((skip): CaseResult => {
+      const serverCase = cases.find((c) => c.id === skip.id);
+      return {
+        id: skip.id,
+        level: skip.level,
+        description: serverCase?.description ?? '',
+        rules: serverCase?.rules ?? [],
+        status: 'skip',
+        diffs: [],
+        message: skip.reason,
+        elapsedMs: 0,
+      };
+    });
+    for (const skip of skips) reporter.result(skip);
+    const full = {
+      ...report,
+      ...makeReport('server', report.implementation, [...report.results, ...skips], report.elapsedMs),
+      skipped: report.skipped,
+    };
+    reporter.end(full);
     if (report.skipped.length) {
       // Machine reporters print no details line; say it where a person will see it anyway.
       io.stderr.write(
         `probekit conformance server: ${report.skipped.length} of ${cases.length} cases skipped (${report.skipped.map((s) => s.id).join(', ')}): they flip readiness or need a fresh server, which --url cannot do. Use --exec to run them.\n`,
       );
     }
-    return report.failed + report.errored === 0 && report.results.length === plan.run.length
-      ? EXIT.ok
-      : EXIT.failure;
+    return reportSucceeded(full) && report.results.length === plan.run.length ? EXIT.ok : EXIT.failure;
   },
 };

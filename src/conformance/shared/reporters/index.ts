@@ -9,7 +9,16 @@ import { tapReporter } from './tap.js';
 export { humanReporter } from './human.js';
 export { jsonReporter } from './json.js';
 export { escapeXml, junitReporter } from './junit.js';
-export type { Reporter, ReporterFactory, ReporterOptions, RunInfo } from './reporter.js';
+export {
+  firstLine,
+  type LevelSummary,
+  levelCounts,
+  levelLine,
+  type Reporter,
+  type ReporterFactory,
+  type ReporterOptions,
+  type RunInfo,
+} from './reporter.js';
 export { tapReporter } from './tap.js';
 
 /**

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
-import type { CaseResult, Report } from '../report.js';
+import { unexpectedPassText } from '../expect-fail.js';
+import { type CaseResult, type LevelCounts, type Report, verdictOf } from '../report.js';
 import { firstLine, levelCounts, type Reporter } from './reporter.js';
 
 /** Characters XML 1.0 does not allow anywhere (a process's stderr may contain them). */
@@ -32,6 +33,31 @@ function attrs(values: Record<string, string | number>): string {
 
 const secs = (ms: number) => (ms / 1000).toFixed(3);
 
+/** The element that says how a case went, if it did not simply pass. */
+function outcome(result: CaseResult): string | undefined {
+  const text = escapeXml(result.message ?? '');
+  switch (verdictOf(result)) {
+    case 'failed': {
+      const type = result.repeat?.classification === 'flaky' ? 'flaky' : 'trace-mismatch';
+      return `      <failure ${attrs({ message: firstLine(result.message), type })}>${text}</failure>`;
+    }
+    case 'errored':
+      return `      <error ${attrs({ message: firstLine(result.message), type: 'error' })}>${text}</error>`;
+    case 'skipped':
+      return `      <skipped ${attrs({ message: result.message ?? '' })}/>`;
+    case 'expected-failure': {
+      const message = `expected to fail: ${result.expectedFailure?.reason ?? ''}`;
+      return `      <skipped ${attrs({ message, type: 'expected-failure' })}>${text}</skipped>`;
+    }
+    case 'unexpected-pass': {
+      const message = unexpectedPassText(result);
+      return `      <failure ${attrs({ message, type: 'unexpected-pass' })}>${escapeXml(message)}</failure>`;
+    }
+    default:
+      return undefined;
+  }
+}
+
 function testcase(result: CaseResult, suite: string): string {
   const head = `    <testcase ${attrs({
     name: result.id,
@@ -39,25 +65,30 @@ function testcase(result: CaseResult, suite: string): string {
     time: secs(result.elapsedMs),
   })}`;
   const body: string[] = [];
-  if (result.status === 'fail') {
-    body.push(
-      `      <failure ${attrs({ message: firstLine(result.message), type: 'trace-mismatch' })}>${escapeXml(result.message ?? '')}</failure>`,
-    );
-  } else if (result.status === 'error') {
-    body.push(
-      `      <error ${attrs({ message: firstLine(result.message), type: 'error' })}>${escapeXml(result.message ?? '')}</error>`,
-    );
-  } else if (result.message) {
-    body.push(`      <system-out>${escapeXml(result.message)}</system-out>`);
-  }
+  const shown = outcome(result);
+  if (shown) body.push(shown);
+  else if (result.message) body.push(`      <system-out>${escapeXml(result.message)}</system-out>`);
+  if (result.stderr) body.push(`      <system-err>${escapeXml(result.stderr)}</system-err>`);
   return body.length ? `${head}>\n${body.join('\n')}\n    </testcase>` : `${head}/>`;
+}
+
+/** JUnit counts: an unexpected pass is a failure, an expected failure a skip (as pytest writes them). */
+function junitCounts(c: Omit<LevelCounts, 'passed'>) {
+  return {
+    failures: c.failed + c.unexpectedPasses,
+    errors: c.errored,
+    skipped: c.skipped + c.expectedFailures,
+  };
 }
 
 /**
  * For CI: JUnit XML when the run ends — one `<testsuite>` per level, one `<testcase>` per
  * scenario (`classname` `probekit.conformance.<suite>.<level>`, `name` the scenario id). A
- * failure's `message` is the diff's first line and its text the whole trace diff; an error's
- * text is its message (with the process's stderr).
+ * failure's `message` is the diff's first line and its text the whole trace diff (`type`
+ * `flaky` when some runs of `--repeat` passed); an error's text is its message. A skipped case
+ * has `<skipped message="why"/>`; an expected failure is a `<skipped type="expected-failure">`
+ * and an unexpected pass a `<failure type="unexpected-pass">`, as pytest writes strict xfails.
+ * The process's stderr tail goes to `<system-err>`, notes to `<system-out>`.
  *
  * @example
  * const reporter = junitReporter(createWriteStream('conformance.xml'));
@@ -72,9 +103,7 @@ export function junitReporter(out: Writable): Reporter {
         `<testsuites ${attrs({
           name: `probekit conformance ${report.suite}: ${report.implementation}`,
           tests: report.results.length,
-          failures: report.failed,
-          errors: report.errored,
-          skipped: 0,
+          ...junitCounts({ ...report, skipped: report.skipped.length }),
           time: secs(report.elapsedMs),
         })}>`,
       ];
@@ -85,9 +114,7 @@ export function junitReporter(out: Writable): Reporter {
           `  <testsuite ${attrs({
             name: `${report.suite}.${counts.level}`,
             tests: counts.total,
-            failures: counts.failed,
-            errors: counts.errored,
-            skipped: 0,
+            ...junitCounts(counts),
             time: secs(time),
           })}>`,
           '    <properties>',
