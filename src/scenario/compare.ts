@@ -1,21 +1,33 @@
+import { align } from './align.js';
 import { RULES, type RuleId } from './rules.js';
-import type { Trace } from './types.js';
+import type { Trace, TraceProbe, TraceSignal } from './types.js';
+
+/**
+ * The kinds of difference a comparison reports. Behaviour: what was done (a signal or a probe
+ * too many or missing, a different value or outcome, a wrong count, a probe while the loop should
+ * be blocked, a signal before the probe that caused it). Timing: only *when* (`probe-time`,
+ * `signal-time`).
+ */
+export type TraceDiffKind =
+  | 'missing-probe'
+  | 'extra-probe'
+  | 'probe-time'
+  | 'probe-outcome'
+  | 'failure-count'
+  | 'missing-signal'
+  | 'extra-signal'
+  | 'signal-value'
+  | 'signal-time'
+  | 'signal-before-cause'
+  | 'probe-while-blocked'
+  | 'read-too-early';
 
 /** One way an actual trace differs from the expected one. */
 export interface TraceDiff {
-  readonly kind:
-    | 'missing-probe'
-    | 'extra-probe'
-    | 'probe-time'
-    | 'probe-outcome'
-    | 'failure-count'
-    | 'missing-signal'
-    | 'extra-signal'
-    | 'signal-value'
-    | 'signal-time';
-  /** Index of the probe or signal (0-based). */
+  readonly kind: TraceDiffKind;
+  /** Index of the probe or signal (0-based) in the trace the difference is about (expected where it has one). */
   readonly index: number;
-  /** When it happened (expected time where there is one). */
+  /** When it happened: the expected time, or the actual one for something only the actual trace has. */
   readonly at: number;
   readonly expected: string;
   readonly actual: string;
@@ -23,17 +35,179 @@ export interface TraceDiff {
 
 /** How strict a comparison is. */
 export interface CompareOptions {
-  /** ms two times may differ by (default 0: exact, for virtual time). */
+  /** ms two times may differ by, and the width of the end-of-run window (default 0: exact, for virtual time). */
   readonly tolerance?: number;
+}
+
+const TIMING_ONLY: ReadonlySet<TraceDiffKind> = new Set(['probe-time', 'signal-time']);
+
+/**
+ * Whether a difference is about *when* only (a probe or a signal off by more than the
+ * tolerance), as opposed to *what* (a value, an outcome, a count, a missing or extra event).
+ *
+ * @example
+ * isTimingOnly({ kind: 'probe-time', index: 0, at: 100, expected: '100ms', actual: '130ms' }); // true
+ */
+export function isTimingOnly(diff: Pick<TraceDiff, 'kind'>): boolean {
+  return TIMING_ONLY.has(diff.kind);
+}
+
+/**
+ * Orders differences the way a reader needs them: behaviour before timing-only, then the earliest
+ * first, so the headline is the first thing that was *done* differently.
+ *
+ * @example
+ * const headline = sortDiffs(diffs)[0];
+ */
+export function sortDiffs(diffs: readonly TraceDiff[]): TraceDiff[] {
+  return [...diffs].sort(
+    (x, y) => Number(isTimingOnly(x)) - Number(isTimingOnly(y)) || x.at - y.at || x.index - y.index,
+  );
 }
 
 const fmt = (ms: number | undefined) => (ms === undefined ? '—' : `${Math.round(ms * 10) / 10}ms`);
 
+/** Within the last `tolerance` ms of the run an event may fall on either side of the cut. */
+const nearEnd = (at: number, durationMs: number, tolerance: number) => at > durationMs - tolerance;
+
+function compareProbes(
+  expected: readonly TraceProbe[],
+  actual: readonly TraceProbe[],
+  durationMs: number,
+  tolerance: number,
+): TraceDiff[] {
+  const diffs: TraceDiff[] = [];
+  const settled = (p: TraceProbe) => p.end !== undefined && p.end <= durationMs - tolerance;
+  const steps = align(expected.length, actual.length, (i, j) => {
+    const dt = Math.abs((expected[i] as TraceProbe).start - (actual[j] as TraceProbe).start);
+    // A probe off by more than the tolerance is still the same probe, late (one edit), when
+    // that explains the traces better than a missing one plus an extra one (two edits).
+    return { edits: dt <= tolerance ? 0 : 1, time: dt };
+  });
+  for (const { e: i, a: j } of steps) {
+    const e = i === undefined ? undefined : expected[i];
+    const a = j === undefined ? undefined : actual[j];
+    if (!e || !a) {
+      const present = (e ?? a) as TraceProbe;
+      if (tolerance > 0 && nearEnd(present.start, durationMs, tolerance)) continue;
+      diffs.push({
+        kind: e ? 'missing-probe' : 'extra-probe',
+        index: present.index,
+        at: present.start,
+        expected: e ? `probe at ${fmt(e.start)}` : 'no probe',
+        actual: a ? `probe at ${fmt(a.start)}` : 'no probe',
+      });
+      continue;
+    }
+    if (Math.abs(e.start - a.start) > tolerance) {
+      diffs.push({
+        kind: 'probe-time',
+        index: e.index,
+        at: e.start,
+        expected: fmt(e.start),
+        actual: fmt(a.start),
+      });
+    }
+    if (!settled(e) || !settled(a)) continue;
+    if (e.outcome !== undefined && a.outcome !== undefined && e.outcome !== a.outcome) {
+      diffs.push({
+        kind: 'probe-outcome',
+        index: e.index,
+        at: e.end ?? e.start,
+        expected: e.outcome,
+        actual: a.outcome,
+      });
+    }
+    if (e.failureCount !== undefined && a.failureCount !== undefined && e.failureCount !== a.failureCount) {
+      diffs.push({
+        kind: 'failure-count',
+        index: e.index,
+        at: e.end ?? e.start,
+        expected: String(e.failureCount),
+        actual: String(a.failureCount),
+      });
+    }
+  }
+  return diffs;
+}
+
 /**
- * Compares two traces and lists every difference, earliest first. Probe outcomes and failure
- * counts are compared only where both traces have them (an external implementation reports
- * neither); events within `tolerance` of the expected end are ignored on both sides, since a
- * real run may cut them either way.
+ * Aligns two lists of signals by value and order (the fewest inserted or missing values, ties
+ * broken by time) and reports what differs: an extra or a missing value as exactly that, a value
+ * that changed where the times agree as `signal-value`, and a value that arrived off by more than
+ * the tolerance as `signal-time`. Unmatched signals in the last `tolerance` ms of the run are
+ * ignored (they may fall either side of the cut).
+ *
+ * @example
+ * compareSignals([{ at: 100, value: true }], [{ at: 5, value: false }, { at: 100, value: true }], 650, 0);
+ * // [{ kind: 'extra-signal', index: 0, at: 5, expected: 'no signal', actual: 'false at 5ms' }]
+ */
+export function compareSignals(
+  expected: readonly TraceSignal[],
+  actual: readonly TraceSignal[],
+  durationMs: number,
+  tolerance: number,
+): TraceDiff[] {
+  const steps = align(expected.length, actual.length, (i, j) => {
+    const e = expected[i] as TraceSignal;
+    const a = actual[j] as TraceSignal;
+    return e.value === a.value ? { edits: 0, time: Math.abs(e.at - a.at) } : undefined;
+  });
+  const diffs: TraceDiff[] = [];
+  for (let k = 0; k < steps.length; k++) {
+    const { e: i, a: j } = steps[k] as { e?: number; a?: number };
+    const e = i === undefined ? undefined : expected[i];
+    const a = j === undefined ? undefined : actual[j];
+    if (e && a) {
+      if (Math.abs(e.at - a.at) > tolerance) {
+        diffs.push({
+          kind: 'signal-time',
+          index: i as number,
+          at: e.at,
+          expected: fmt(e.at),
+          actual: fmt(a.at),
+        });
+      }
+      continue;
+    }
+    // A missing value next to an extra one at about the same time is one value that changed.
+    const next = steps[k + 1];
+    const unmatched = next !== undefined && (next.e === undefined) !== (next.a === undefined);
+    const partner = unmatched && (next.a === undefined) !== (j === undefined) ? next : undefined;
+    const e2 = e ?? (partner?.e === undefined ? undefined : expected[partner.e]);
+    const a2 = a ?? (partner?.a === undefined ? undefined : actual[partner.a]);
+    if (partner && e2 && a2 && Math.abs(e2.at - a2.at) <= tolerance) {
+      k++;
+      diffs.push({
+        kind: 'signal-value',
+        index: (i ?? partner.e) as number,
+        at: Math.min(e2.at, a2.at),
+        expected: `${e2.value} at ${fmt(e2.at)}`,
+        actual: `${a2.value} at ${fmt(a2.at)}`,
+      });
+      continue;
+    }
+    const present = (e ?? a) as TraceSignal;
+    if (tolerance > 0 && nearEnd(present.at, durationMs, tolerance)) continue;
+    diffs.push({
+      kind: e ? 'missing-signal' : 'extra-signal',
+      index: (i ?? j) as number,
+      at: present.at,
+      expected: e ? `${e.value} at ${fmt(e.at)}` : 'no signal',
+      actual: a ? `${a.value} at ${fmt(a.at)}` : 'no signal',
+    });
+  }
+  return diffs;
+}
+
+/**
+ * Compares two traces and lists every difference, behaviour first, then timing-only, each group
+ * earliest first (see {@link sortDiffs}). Probes and signals are *aligned* (by time for probes, by
+ * value and order for signals), so one inserted or missing event is reported as exactly that
+ * rather than shifting every later comparison. Probe outcomes and failure counts are compared
+ * only where both traces have them (an external implementation reports neither). With a
+ * tolerance, an unmatched event in the last `tolerance` ms of the run is ignored: a real run may
+ * cut it either way.
  *
  * @example
  * const diffs = compareTraces(scenario.expected, actual, { tolerance: 10 });
@@ -44,87 +218,18 @@ export function compareTraces(
   actual: Trace,
   { tolerance = 0 }: CompareOptions = {},
 ): TraceDiff[] {
-  const cutoff = expected.durationMs - tolerance;
-  const diffs: TraceDiff[] = [];
-  const visible = (p: Trace['probes'][number]) => p.start <= cutoff && p.sent !== false;
-  const expectedProbes = expected.probes.filter(visible);
-  const actualProbes = actual.probes.filter(visible);
-  const probeCount = Math.max(expectedProbes.length, actualProbes.length);
-  for (let index = 0; index < probeCount; index++) {
-    const e = expectedProbes[index];
-    const a = actualProbes[index];
-    if (!e || !a) {
-      // Near the edge a probe may fall on either side of the cut.
-      const present = (e ?? a) as NonNullable<typeof e>;
-      if (present.start > cutoff - tolerance && tolerance > 0) continue;
-      diffs.push({
-        kind: e ? 'missing-probe' : 'extra-probe',
-        index,
-        at: present.start,
-        expected: e ? `probe at ${fmt(e.start)}` : 'no probe',
-        actual: a ? `probe at ${fmt(a.start)}` : 'no probe',
-      });
-      continue;
-    }
-    if (Math.abs(e.start - a.start) > tolerance) {
-      diffs.push({ kind: 'probe-time', index, at: e.start, expected: fmt(e.start), actual: fmt(a.start) });
-    }
-    const bothEnded = e.end !== undefined && a.end !== undefined && e.end <= cutoff && a.end <= cutoff;
-    if (bothEnded && e.outcome !== undefined && a.outcome !== undefined && e.outcome !== a.outcome) {
-      diffs.push({
-        kind: 'probe-outcome',
-        index,
-        at: e.end ?? e.start,
-        expected: e.outcome,
-        actual: a.outcome,
-      });
-    }
-    if (
-      bothEnded &&
-      e.failureCount !== undefined &&
-      a.failureCount !== undefined &&
-      e.failureCount !== a.failureCount
-    ) {
-      diffs.push({
-        kind: 'failure-count',
-        index,
-        at: e.end ?? e.start,
-        expected: String(e.failureCount),
-        actual: String(a.failureCount),
-      });
-    }
-  }
-  const expectedSignals = expected.signals.filter((s) => s.at <= cutoff);
-  const actualSignals = actual.signals.filter((s) => s.at <= cutoff);
-  const signalCount = Math.max(expectedSignals.length, actualSignals.length);
-  for (let index = 0; index < signalCount; index++) {
-    const e = expectedSignals[index];
-    const a = actualSignals[index];
-    if (!e || !a) {
-      const present = (e ?? a) as NonNullable<typeof e>;
-      if (present.at > cutoff - tolerance && tolerance > 0) continue;
-      diffs.push({
-        kind: e ? 'missing-signal' : 'extra-signal',
-        index,
-        at: present.at,
-        expected: e ? `${e.value} at ${fmt(e.at)}` : 'no signal',
-        actual: a ? `${a.value} at ${fmt(a.at)}` : 'no signal',
-      });
-      continue;
-    }
-    if (e.value !== a.value) {
-      diffs.push({
-        kind: 'signal-value',
-        index,
-        at: e.at,
-        expected: String(e.value),
-        actual: String(a.value),
-      });
-    } else if (Math.abs(e.at - a.at) > tolerance) {
-      diffs.push({ kind: 'signal-time', index, at: e.at, expected: fmt(e.at), actual: fmt(a.at) });
-    }
-  }
-  return diffs.sort((x, y) => x.at - y.at);
+  const end = expected.durationMs;
+  const visible = (p: TraceProbe) => p.start <= end && p.sent !== false;
+  const diffs = [
+    ...compareProbes(expected.probes.filter(visible), actual.probes.filter(visible), end, tolerance),
+    ...compareSignals(
+      expected.signals.filter((s) => s.at <= end),
+      actual.signals.filter((s) => s.at <= end),
+      end,
+      tolerance,
+    ),
+  ];
+  return sortDiffs(diffs);
 }
 
 /** One line per event of a trace, for the context shown around a divergence. */
@@ -147,33 +252,108 @@ function around(trace: Trace, at: number, count = 3): string[] {
   return lines.slice(Math.max(0, centre - count), centre + count).map((l) => l.text);
 }
 
+/** Which family of rules a kind of difference breaks, and the family's rules to cite by default. */
+const FAMILIES: Record<TraceDiffKind, { prefixes: readonly string[]; fallback: readonly RuleId[] }> = {
+  'missing-probe': {
+    prefixes: ['schedule.', 'channel.', 'defaults.'],
+    fallback: ['schedule.dropped-ticks', 'schedule.stale-tick'],
+  },
+  'extra-probe': {
+    prefixes: ['schedule.', 'channel.', 'defaults.'],
+    fallback: ['schedule.dropped-ticks', 'schedule.stale-tick'],
+  },
+  'probe-time': {
+    prefixes: ['schedule.', 'probe.timeout', 'defaults.'],
+    fallback: ['schedule.first-tick', 'schedule.stale-tick'],
+  },
+  'probe-outcome': { prefixes: ['probe.'], fallback: ['probe.exact-status', 'probe.timeout', 'probe.fault'] },
+  'failure-count': {
+    prefixes: ['count.'],
+    fallback: ['count.true-every-success', 'count.one-false-per-streak'],
+  },
+  'missing-signal': {
+    prefixes: ['count.', 'probe.', 'channel.no-loss'],
+    fallback: ['count.true-every-success', 'count.one-false-per-streak'],
+  },
+  'extra-signal': {
+    prefixes: ['count.', 'probe.'],
+    fallback: ['count.true-every-success', 'count.one-false-per-streak'],
+  },
+  'signal-value': {
+    prefixes: ['count.', 'probe.'],
+    fallback: ['count.true-every-success', 'count.one-false-per-streak'],
+  },
+  'signal-time': { prefixes: ['schedule.', 'channel.', 'probe.timeout'], fallback: ['schedule.stale-tick'] },
+  'signal-before-cause': {
+    prefixes: ['count.'],
+    fallback: ['count.true-every-success', 'count.one-false-per-streak'],
+  },
+  'probe-while-blocked': { prefixes: ['channel.backpressure'], fallback: ['channel.backpressure'] },
+  'read-too-early': { prefixes: ['channel.'], fallback: ['channel.backpressure'] },
+};
+
 /**
- * A readable report of a comparison: the first divergence, what was expected and what
- * happened, the surrounding events of both traces, the rules at stake, and how many other
- * differences follow.
+ * The rules a difference breaks: the scenario's own rules of the difference's family (a schedule
+ * rule for a late probe, a counting rule for a wrong signal, a channel rule for a probe while
+ * blocked), or the family's main rules when the scenario names none of them.
+ *
+ * @example
+ * rulesAtStake({ kind: 'extra-signal' } as TraceDiff, ['schedule.first-tick', 'count.threshold-one']);
+ * // ['count.threshold-one']
+ */
+export function rulesAtStake(diff: Pick<TraceDiff, 'kind'>, scenarioRules: readonly string[] = []): RuleId[] {
+  const family = FAMILIES[diff.kind];
+  const own = scenarioRules.filter(
+    (r): r is RuleId => Object.hasOwn(RULES, r) && family.prefixes.some((p) => r.startsWith(p)),
+  );
+  return own.length ? own : [...family.fallback];
+}
+
+/** What a report shows around the first divergence: the fixture's own events, unless told otherwise. */
+export interface FormatDiffOptions {
+  /** The trace to list as "expected around it" (default: `expected`). */
+  readonly shownExpected?: Trace;
+  /** Extra lines after the headline (e.g. how the expected signals were derived). */
+  readonly explanation?: readonly string[];
+}
+
+/**
+ * A readable report of a comparison: the first divergence (behaviour before timing, earliest
+ * first), what was expected and what happened, the surrounding events of both traces, the rules
+ * that kind of divergence breaks, and how many other differences follow.
+ *
+ * @example
+ * console.log(formatDiff(compareTraces(expected, actual), expected, actual, scenario.rules));
  */
 export function formatDiff(
   diffs: readonly TraceDiff[],
   expected: Trace,
   actual: Trace,
   rules: readonly string[] = [],
+  options: FormatDiffOptions = {},
 ): string {
-  const first = diffs[0];
+  const sorted = sortDiffs(diffs);
+  const first = sorted[0];
   if (!first) return 'The traces match.';
   const lines = [
-    `First divergence at ${fmt(first.at)}: ${first.kind.replace('-', ' ')} #${first.index}`,
+    `First divergence at ${fmt(first.at)}: ${first.kind.replaceAll('-', ' ')} #${first.index}`,
     `  expected: ${first.expected}`,
     `  actual:   ${first.actual}`,
+    ...(options.explanation ?? []).map((l) => `  ${l}`),
     '  expected around it:',
-    ...around(expected, first.at).map((l) => `    ${l}`),
+    ...around(options.shownExpected ?? expected, first.at).map((l) => `    ${l}`),
     '  actual around it:',
     ...around(actual, first.at).map((l) => `    ${l}`),
+    '  rules at stake:',
+    ...rulesAtStake(first, rules).map((rule) => `    ${rule}: ${RULES[rule]}`),
   ];
-  const known = rules.filter((r): r is RuleId => Object.hasOwn(RULES, r));
-  if (known.length) {
-    lines.push('  rules this scenario pins down:');
-    for (const rule of known) lines.push(`    ${rule}: ${RULES[rule]}`);
+  const behaviour = sorted.filter((d) => !isTimingOnly(d)).length;
+  const rest = sorted.length - 1;
+  if (rest > 0) {
+    const split = isTimingOnly(first)
+      ? ''
+      : ` (${behaviour - 1} behaviour, ${sorted.length - behaviour} timing)`;
+    lines.push(`  (+${rest} more difference${rest > 1 ? 's' : ''}${split})`);
   }
-  if (diffs.length > 1) lines.push(`  (+${diffs.length - 1} more difference${diffs.length > 2 ? 's' : ''})`);
   return lines.join('\n');
 }

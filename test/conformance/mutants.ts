@@ -30,6 +30,8 @@ export interface Bug {
   noBackpressure?: boolean;
   /** The request timeout is not enforced: a hanging request blocks the loop for ever. */
   noTimeout?: boolean;
+  /** Emits `false` before the first probe (as Dapr's never-shipped v1.12 checker did). */
+  initialFalse?: boolean;
 }
 
 function resolved(options: ScenarioOptions) {
@@ -99,6 +101,7 @@ export function mutant(name: string, bug: Bug): CheckerAdapter {
       let inflight: AbortController | undefined;
       const prober = new ProbeRunner(transport, url, o.timeout, clock);
       const loop = (async () => {
+        if (bug.initialFalse) await emit(false);
         await sleep(clock, o.initialDelay, stop.signal);
         for (let k = 1; !stop.signal.aborted; k++) {
           if (ticker) await ticker.next(stop.signal);

@@ -1,19 +1,13 @@
 import { DEFAULTS } from '../../../checker/options.js';
 import type { EndpointDefinition } from '../../../endpoint/model.js';
 import { startMockServer } from '../../../endpoint/server.js';
-import { compareTraces, formatDiff } from '../../../scenario/compare.js';
-import type { Scenario, Trace } from '../../../scenario/types.js';
+import { formatDiff, isTimingOnly } from '../../../scenario/compare.js';
+import type { Scenario } from '../../../scenario/types.js';
 import { type Clock, systemClock } from '../../../time/clock.js';
 import { atDeadline, type DeadlineTimer } from '../../../time/deadline.js';
 import { type ChildExit, spawnImplementation } from '../../shared/child-process.js';
 import type { CaseResult } from '../../shared/report.js';
-import {
-  anchorOnObservedEnds,
-  type Observation,
-  observedTrace,
-  timeoutDiffs,
-  visibleToEndpoint,
-} from './observed-trace.js';
+import type { Observation } from './observed-trace.js';
 import {
   CHECKER_PROTOCOL_VERSION,
   childEnv,
@@ -23,6 +17,7 @@ import {
 } from './protocol.js';
 import { type ScaledScenario, scaleScenario } from './scale.js';
 import { separateTimeoutTies } from './ties.js';
+import { judgeRun } from './verdict.js';
 
 /** How to run scenarios against an implementation in another process. */
 export interface ProcessCaseOptions {
@@ -45,6 +40,9 @@ export interface ProcessCaseOptions {
   /** Real time; only tests of this module replace it. */
   readonly clock?: Clock;
 }
+
+/** The path the implementation is told to probe; a request for any other path is not a probe. */
+const PROBE_PATH = '/healthz';
 
 const DEFAULT_GRACE_MS = 1000;
 const DEFAULT_STARTUP_TIMEOUT_MS = 10_000;
@@ -99,7 +97,7 @@ async function play(
   let onAbort: (() => void) | undefined;
   let played: Omit<Played, 'stderr'>;
   try {
-    const env = childEnv(options.env ?? process.env, protocolEnv(scenario, `${server.url}/healthz`));
+    const env = childEnv(options.env ?? process.env, protocolEnv(scenario, `${server.url}${PROBE_PATH}`));
     // Lines arrive timed: by the timestamp they carry (protocol 2), or on arrival.
     child = spawnImplementation(options.command, {
       env,
@@ -262,17 +260,15 @@ export async function runProcessCase(scenario: Scenario, options: ProcessCaseOpt
       ),
     );
   }
-  const actual = observedTrace(played.observation, {
-    source: `exec: ${options.command}`,
-    durationMs: prepared.scenario.durationMs,
-    requestTimeoutMs,
+  const { diffs, actual, shownExpected, explanation } = judgeRun({
+    scenario: prepared.scenario,
+    expected: prepared.expected,
+    observation: played.observation,
     tolerance,
+    requestTimeoutMs,
+    probePath: PROBE_PATH,
+    source: `exec: ${options.command}`,
   });
-  const expected: Trace = anchorOnObservedEnds(visibleToEndpoint(prepared.expected), actual);
-  const diffs = [
-    ...compareTraces(expected, actual, { tolerance }),
-    ...timeoutDiffs(actual, requestTimeoutMs, tolerance),
-  ].sort((a, b) => a.at - b.at);
   if (played.timedFromSpawn) notes.push(`${NO_START}.`);
   const noteText = notes.map((note) => `note: ${note}`).join('\n');
   const elapsedMs = clock.now - began;
@@ -286,14 +282,17 @@ export async function runProcessCase(scenario: Scenario, options: ProcessCaseOpt
       ...(notes.length ? { message: noteText } : {}),
     };
   }
-  const diff = formatDiff(diffs, expected, actual, scenario.rules);
+  const behaviourFailed = diffs.some((d) => !isTimingOnly(d) && !d.kind.endsWith('probe'));
+  const diff = formatDiff(diffs, shownExpected, actual, scenario.rules, {
+    ...(behaviourFailed ? { explanation } : {}),
+  });
   return {
     ...base,
     status: 'fail',
     diffs,
     message: [
       diff,
-      `  (real time, tolerance ${tolerance} ms; a probe that starts when the previous one ends, and a signal sent when a probe ends, are expected at the end the endpoint saw)`,
+      `  (real time, level ${scenario.level}, tolerance ${tolerance} ms: behaviour is judged on the responses the implementation received${scenario.level === 'timing' ? '; the schedule within the tolerance, a probe that starts when the previous one ends expected at the end the endpoint saw' : ''})`,
       noteText,
     ]
       .filter(Boolean)

@@ -1,0 +1,324 @@
+import { step as counterStep, INITIAL_COUNTER } from '../../../checker/counter.js';
+import type { JournalEntry } from '../../../endpoint/journal.js';
+import { align } from '../../../scenario/align.js';
+import type { TraceDiff } from '../../../scenario/compare.js';
+import type { Trace, TraceOutcome, TraceSignal } from '../../../scenario/types.js';
+
+/**
+ * One probe as the behaviour judge sees it: what the implementation could have received. A
+ * response that finished within `band` of the request timeout could have been either in time or
+ * too late, so it has two possible outcomes.
+ */
+export interface SeenProbe {
+  /** ms since the run's t = 0 (the request's arrival, or the expected time of an invisible probe). */
+  readonly start: number;
+  /** When its outcome was known to the endpoint (absent for invisible probes). */
+  readonly end?: number;
+  /** The outcomes it may have had: one, or two when real time cannot call it. */
+  readonly outcomes: readonly TraceOutcome[];
+  /** `false` for probes that never reach an endpoint (refused, never sent), taken from the expected trace. */
+  readonly visible: boolean;
+  /** The endpoint was still waiting for the client at the cut (a hang nobody gave up on). */
+  readonly pending?: boolean;
+}
+
+/** What the behaviour judge needs to know about the run. */
+export interface BehaviourContext {
+  readonly durationMs: number;
+  readonly requestTimeoutMs: number;
+  readonly failureThreshold: number;
+  readonly successStatusCode: number;
+  /** ms from t = 0 before the consumer reads (0: at once). */
+  readonly readDelayMs: number;
+  readonly tolerance: number;
+  /** The path the checker was told to probe (a request for any other path was not a probe). */
+  readonly probePath: string;
+}
+
+/** A signal the reference counter emits for the outcomes seen, with the probe that caused it. */
+export interface DerivedSignal extends TraceSignal {
+  /** Index into the seen probes. */
+  readonly cause: number;
+}
+
+/** The verdict on what the implementation did with what it saw. */
+export interface BehaviourVerdict {
+  readonly diffs: TraceDiff[];
+  /** The probes it saw, in order (visible and invisible). */
+  readonly seen: readonly SeenProbe[];
+  /** The signals the reference counter emits for them (the chosen reading of any race). */
+  readonly derived: readonly DerivedSignal[];
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+function pathOf(entry: JournalEntry): string {
+  const q = entry.path.indexOf('?');
+  return q === -1 ? entry.path : entry.path.slice(0, q);
+}
+
+/**
+ * The outcomes a request may have had for the client, from what the endpoint did and when. The
+ * endpoint's side is exact (the journal); the client's is not visible, so a response that landed
+ * within `band` ms of the client's deadline may have been either. `undefined`: still in flight
+ * at the cut, too close to call — the judgement stops there.
+ */
+function outcomesOf(
+  entry: JournalEntry,
+  origin: number,
+  context: BehaviourContext,
+): TraceOutcome[] | undefined {
+  const start = entry.time - origin;
+  const deadline = start + context.requestTimeoutMs;
+  const band = context.tolerance;
+  if (entry.fate === 'aborted') return ['timeout'];
+  if (entry.fate === 'pending' || entry.endedAt === undefined) {
+    return deadline <= context.durationMs - band ? ['timeout'] : undefined;
+  }
+  const end = entry.endedAt - origin;
+  const outcome = entry.decision.action === 'respond' ? String(entry.decision.status) : entry.decision.action;
+  const named = outcome === 'close' ? 'closed' : outcome;
+  if (end < deadline - band) return [named];
+  if (end > deadline + band) return ['timeout'];
+  return named === 'timeout' ? ['timeout'] : [named, 'timeout'];
+}
+
+/**
+ * The probes an implementation saw, in order: one per request the endpoint received for the
+ * probed path (with what the endpoint did), plus the probes no endpoint can see — refused
+ * connections and requests never sent — taken from the expected trace at their expected times
+ * (their number follows from the schedule; fixtures keep refusal edges away from ticks).
+ * Requests for other paths are returned apart: a checker that follows a redirect makes them.
+ *
+ * @example
+ * const { seen, others } = seenProbes(entries, origin, expected, context);
+ */
+export function seenProbes(
+  entries: readonly JournalEntry[],
+  origin: number,
+  expected: Trace,
+  context: BehaviourContext,
+): { seen: SeenProbe[]; others: JournalEntry[]; horizon: number } {
+  const sorted = [...entries].sort((a, b) => a.time - b.time || a.index - b.index);
+  const seen: SeenProbe[] = [];
+  const others: JournalEntry[] = [];
+  let horizon = context.durationMs;
+  for (const entry of sorted) {
+    if (pathOf(entry) !== context.probePath) {
+      others.push(entry);
+      continue;
+    }
+    const outcomes = outcomesOf(entry, origin, context);
+    const start = entry.time - origin;
+    if (!outcomes) {
+      // Undecided at the cut: nothing from here on can be judged.
+      horizon = Math.min(horizon, start);
+      break;
+    }
+    // A request still pending past its deadline ended, for the client, at the deadline.
+    const end = entry.endedAt === undefined ? start + context.requestTimeoutMs : entry.endedAt - origin;
+    seen.push({
+      start,
+      end,
+      outcomes,
+      visible: true,
+      ...(entry.fate === 'pending' ? { pending: true } : {}),
+    });
+  }
+  for (const probe of expected.probes) {
+    const invisible = probe.sent === false || probe.outcome === 'refused' || probe.outcome === 'invalid-url';
+    if (!invisible || probe.start >= horizon) continue;
+    seen.push({ start: probe.start, outcomes: [probe.outcome ?? 'refused'], visible: false });
+  }
+  seen.sort((a, b) => a.start - b.start);
+  return { seen, others, horizon };
+}
+
+/** Runs the reference counter over one reading of the outcomes. */
+function derive(
+  seen: readonly SeenProbe[],
+  choice: readonly number[],
+  context: BehaviourContext,
+): DerivedSignal[] {
+  let state = INITIAL_COUNTER;
+  const signals: DerivedSignal[] = [];
+  seen.forEach((probe, index) => {
+    const outcome = probe.outcomes[choice[index] ?? 0] as TraceOutcome;
+    const next = counterStep(state, outcome === String(context.successStatusCode), context.failureThreshold);
+    state = next.state;
+    if (next.signal === undefined) return;
+    // The consumer has it once it was emitted and the consumer reads.
+    const emitted = probe.end ?? probe.start;
+    signals.push({ at: Math.max(emitted, context.readDelayMs), value: next.signal, cause: index });
+  });
+  return signals;
+}
+
+/** The readings of the races among the outcomes (at most 2^10; beyond that, the first reading of the rest). */
+function* readings(seen: readonly SeenProbe[]): Generator<number[]> {
+  const open = seen.flatMap((p, i) => (p.outcomes.length > 1 ? [i] : [])).slice(0, 10);
+  for (let mask = 0; mask < 1 << open.length; mask++) {
+    const choice = seen.map(() => 0);
+    open.forEach((probeIndex, bit) => {
+      choice[probeIndex] = (mask >> bit) & 1;
+    });
+    yield choice;
+  }
+}
+
+interface Alignment {
+  readonly derived: DerivedSignal[];
+  readonly steps: ReturnType<typeof align>;
+  readonly edits: number;
+}
+
+function alignSignals(
+  derived: DerivedSignal[],
+  actual: readonly TraceSignal[],
+  context: BehaviourContext,
+): Alignment {
+  const steps = align(derived.length, actual.length, (i, j) => {
+    const d = derived[i] as DerivedSignal;
+    const a = actual[j] as TraceSignal;
+    return d.value === a.value ? { edits: 0, time: Math.abs(d.at - a.at) } : undefined;
+  });
+  const cut = context.durationMs - context.tolerance;
+  let edits = 0;
+  for (const { e, a } of steps) {
+    if (e !== undefined && a !== undefined) continue;
+    const at = e !== undefined ? (derived[e] as DerivedSignal).at : (actual[a as number] as TraceSignal).at;
+    if (at <= cut) edits++;
+  }
+  return { derived, steps, edits };
+}
+
+function describeOutcomes(seen: readonly SeenProbe[], choice: readonly number[]): string {
+  const shown = seen.slice(0, 12).map((p, i) => `${p.outcomes[choice[i] ?? 0]}${p.visible ? '' : '*'}`);
+  return `${shown.join(', ')}${seen.length > 12 ? `, … (${seen.length} in all)` : ''}`;
+}
+
+/**
+ * Judges behaviour, not the clock: the signals an implementation printed against the signals
+ * Dapr v1.0's counter emits for the outcomes the implementation *actually received* (the mock's
+ * journal says what it did for each request), in order, each printed after the probe that caused
+ * it. A probe that starts 20 ms late changes nothing here; a wrong count, a missing or extra
+ * signal always shows. A response that landed within the tolerance of the request timeout counts
+ * either way (the reading that explains the printed signals best is taken), and so do signals
+ * and probes in the last `tolerance` ms of the run. A request for a path other than the probed
+ * one is a followed redirect.
+ *
+ * @example
+ * const verdict = judgeBehaviour(entries, origin, signals, expected, context);
+ * if (verdict.diffs.length) console.log(verdict.diffs[0]);
+ */
+export function judgeBehaviour(
+  entries: readonly JournalEntry[],
+  origin: number,
+  actual: readonly TraceSignal[],
+  expected: Trace,
+  context: BehaviourContext,
+): BehaviourVerdict & { explanation: string[] } {
+  const { seen, others } = seenProbes(entries, origin, expected, context);
+  let best: (Alignment & { choice: number[] }) | undefined;
+  for (const choice of readings(seen)) {
+    const candidate = alignSignals(derive(seen, choice, context), actual, context);
+    if (!best || candidate.edits < best.edits) best = { ...candidate, choice };
+    if (best.edits === 0) break;
+  }
+  const chosen = best as Alignment & { choice: number[] };
+  const diffs: TraceDiff[] = [];
+  for (const entry of others) {
+    const at = entry.time - origin;
+    if (at > context.durationMs - context.tolerance) continue;
+    diffs.push({
+      kind: 'extra-probe',
+      index: entry.index,
+      at,
+      expected: `no request but for ${context.probePath} (3xx responses are not followed)`,
+      actual: `GET ${entry.path} at ${round(at)}ms: a followed redirect, or a request for another path`,
+    });
+  }
+  const cut = context.durationMs - context.tolerance;
+  const derived = chosen.derived;
+  for (let k = 0; k < chosen.steps.length; k++) {
+    const { e, a } = chosen.steps[k] as { e?: number; a?: number };
+    const d = e === undefined ? undefined : derived[e];
+    const s = a === undefined ? undefined : actual[a];
+    if (d && s) {
+      const cause = seen[d.cause] as SeenProbe;
+      // The line cannot come before the request that caused it arrived.
+      if (cause.visible && s.at < cause.start - context.tolerance) {
+        diffs.push({
+          kind: 'signal-before-cause',
+          index: a as number,
+          at: s.at,
+          expected: `${d.value} after the probe at ${round(cause.start)}ms that causes it`,
+          actual: `${s.value} at ${round(s.at)}ms`,
+        });
+      }
+      continue;
+    }
+    const present = (d ?? s) as TraceSignal;
+    if (present.at > cut) continue;
+    // A missing value next to an extra one at about the same time is one value that changed.
+    const next = chosen.steps[k + 1];
+    const partner =
+      next &&
+      (next.e === undefined) !== (next.a === undefined) &&
+      (next.a === undefined) !== (a === undefined)
+        ? next
+        : undefined;
+    const d2 = d ?? (partner?.e === undefined ? undefined : derived[partner.e]);
+    const s2 = s ?? (partner?.a === undefined ? undefined : actual[partner.a]);
+    if (partner && d2 && s2 && Math.abs(d2.at - s2.at) <= Math.max(context.tolerance, 1)) {
+      k++;
+      diffs.push({
+        kind: 'signal-value',
+        index: (a ?? partner.a) as number,
+        at: Math.min(d2.at, s2.at),
+        expected: `${d2.value} (${causeText(seen, d2)})`,
+        actual: `${s2.value} at ${round(s2.at)}ms`,
+      });
+      continue;
+    }
+    diffs.push(
+      d
+        ? {
+            kind: 'missing-signal',
+            index: e as number,
+            at: d.at,
+            expected: `${d.value} (${causeText(seen, d)})`,
+            actual: 'no signal',
+          }
+        : {
+            kind: 'extra-signal',
+            index: a as number,
+            at: (s as TraceSignal).at,
+            expected: 'no signal',
+            actual: `${(s as TraceSignal).value} at ${round((s as TraceSignal).at)}ms${precedingText(seen, (s as TraceSignal).at)}`,
+          },
+    );
+  }
+  const explanation = [
+    `from the outcomes it received (${describeOutcomes(seen, chosen.choice)}${seen.some((p) => !p.visible) ? '; * never reached the endpoint' : ''}),`,
+    `Dapr v1.0's counter (threshold ${context.failureThreshold}, success ${context.successStatusCode}) emits: ${
+      derived.map((d) => String(d.value)).join(', ') || 'nothing'
+    }`,
+  ];
+  return { diffs, seen, derived, explanation };
+}
+
+function causeText(seen: readonly SeenProbe[], signal: DerivedSignal): string {
+  const cause = seen[signal.cause] as SeenProbe;
+  const when = cause.end ?? cause.start;
+  return `after the probe at ${round(cause.start)}ms, done at ${round(when)}ms`;
+}
+
+/** What the implementation had last seen when it printed a value, to explain an extra one. */
+function precedingText(seen: readonly SeenProbe[], at: number): string {
+  let last: SeenProbe | undefined;
+  for (const probe of seen) if ((probe.end ?? probe.start) <= at) last = probe;
+  return last
+    ? ` (after a ${last.outcomes.join(' or ')} at ${round(last.start)}ms)`
+    : ' (before any probe ended)';
+}

@@ -1,0 +1,166 @@
+import { DEFAULTS } from '../../../checker/options.js';
+import { compareTraces, sortDiffs, type TraceDiff } from '../../../scenario/compare.js';
+import type { Scenario, Trace, TraceSignal } from '../../../scenario/types.js';
+import { type BehaviourContext, type DerivedSignal, judgeBehaviour, type SeenProbe } from './behaviour.js';
+import {
+  anchorOnObservedEnds,
+  type Observation,
+  observedTrace,
+  timeoutDiffs,
+  visibleToEndpoint,
+} from './observed-trace.js';
+
+/** Everything a real-time case is judged on. */
+export interface VerdictInput {
+  /** The scenario as run (scaled). */
+  readonly scenario: Scenario;
+  /** The reference trace for it (scaled), invisible probes included. */
+  readonly expected: Trace;
+  readonly observation: Observation;
+  readonly tolerance: number;
+  readonly requestTimeoutMs: number;
+  /** The path the implementation was told to probe. */
+  readonly probePath: string;
+  /** Names the implementation in the observed trace. */
+  readonly source: string;
+}
+
+/** The differences found, and what a report shows around them. */
+export interface Verdict {
+  /** Behaviour first, then timing-only, earliest first. */
+  readonly diffs: TraceDiff[];
+  /** What was observed: requests the endpoint saw, values the implementation printed. */
+  readonly actual: Trace;
+  /** The fixture's own expected events, as far as an endpoint can see them. */
+  readonly shownExpected: Trace;
+  /** How the expected signals were derived, for a behaviour failure. */
+  readonly explanation: string[];
+}
+
+/**
+ * Blocking on an unread signal (Dapr's channel of one): with the consumer reading late, the
+ * second signal cannot be handed over, so no request may arrive after the probe that caused it
+ * until the consumer's first read (the first line it printed). And the consumer must not read
+ * before its read delay, or nothing is being tested.
+ */
+function judgeBlocking(
+  seen: readonly SeenProbe[],
+  derived: readonly DerivedSignal[],
+  actual: readonly TraceSignal[],
+  context: BehaviourContext,
+): TraceDiff[] {
+  if (context.readDelayMs <= 0) return [];
+  const diffs: TraceDiff[] = [];
+  const firstRead = actual[0]?.at ?? Number.POSITIVE_INFINITY;
+  if (firstRead < context.readDelayMs - context.tolerance) {
+    diffs.push({
+      kind: 'read-too-early',
+      index: 0,
+      at: firstRead,
+      expected: `the first read at ${context.readDelayMs}ms (PROBEKIT_READ_DELAY_MS) or later`,
+      actual: `a value printed at ${Math.round(firstRead)}ms`,
+    });
+  }
+  const second = derived[1];
+  if (!second) return diffs;
+  const cause = seen[second.cause] as SeenProbe;
+  const blockedFrom = cause.end ?? cause.start;
+  const blockedUntil = Math.min(firstRead, context.durationMs) - context.tolerance;
+  if (blockedFrom >= blockedUntil) return diffs;
+  const during = seen.find((p) => p.visible && p.start > cause.start && p.start < blockedUntil);
+  if (during) {
+    diffs.push({
+      kind: 'probe-while-blocked',
+      index: seen.indexOf(during),
+      at: during.start,
+      expected: `no probe from ${Math.round(blockedFrom)}ms (the second unread signal blocks the loop) until the first read${
+        Number.isFinite(firstRead) ? ` at ${Math.round(firstRead)}ms` : ''
+      }`,
+      actual: `a probe at ${Math.round(during.start)}ms`,
+    });
+  }
+  return diffs;
+}
+
+/**
+ * Judges one real-time run by the scenario's level. Every level judges **behaviour**: the
+ * printed signals against what Dapr v1.0's counter emits for the responses the implementation
+ * actually received, in order and after their causes (see {@link judgeBehaviour}) — noise in
+ * the schedule cannot flip it. `timing` adds the **schedule**: probe times (first tick, dropped
+ * and stale ticks) and when timed-out probes were given up, within the tolerance.
+ * `backpressure` adds **blocking**: no probe while a second signal waits to be read.
+ *
+ * @example
+ * const { diffs, actual } = judgeRun({ scenario, expected, observation, tolerance: 10,
+ *   requestTimeoutMs: 50, probePath: '/healthz', source: 'exec: ./checker' });
+ */
+export function judgeRun(input: VerdictInput): Verdict {
+  const { scenario, expected, observation, tolerance, requestTimeoutMs } = input;
+  const actual = observedTrace(observation, {
+    source: input.source,
+    durationMs: scenario.durationMs,
+    requestTimeoutMs,
+    tolerance,
+  });
+  const shownExpected = visibleToEndpoint(expected);
+  const context: BehaviourContext = {
+    durationMs: scenario.durationMs,
+    requestTimeoutMs,
+    failureThreshold: scenario.options.failureThreshold ?? DEFAULTS.failureThreshold,
+    successStatusCode: scenario.options.successStatusCode ?? DEFAULTS.successStatusCode,
+    readDelayMs: scenario.readDelayMs ?? 0,
+    tolerance,
+    probePath: input.probePath,
+  };
+  const behaviour = judgeBehaviour(
+    observation.entries,
+    observation.origin,
+    actual.signals,
+    expected,
+    context,
+  );
+  const diffs = [...behaviour.diffs, ...coverageDiffs(behaviour.seen, shownExpected, scenario, tolerance)];
+  if (scenario.level === 'backpressure' || context.readDelayMs > 0) {
+    diffs.push(...judgeBlocking(behaviour.seen, behaviour.derived, actual.signals, context));
+  }
+  if (scenario.level === 'timing') {
+    const schedule = compareTraces(anchorOnObservedEnds(shownExpected, actual), actual, { tolerance }).filter(
+      (d) => d.kind.endsWith('probe') || d.kind === 'probe-time' || d.kind === 'probe-outcome',
+    );
+    diffs.push(...schedule, ...timeoutDiffs(actual, requestTimeoutMs, tolerance));
+  }
+  return { diffs: sortDiffs(diffs), actual, shownExpected, explanation: behaviour.explanation };
+}
+
+/**
+ * A checker that stops probing cannot be judged by its signals alone (it has nothing to say), so
+ * behaviour also needs the probes: at least as many requests as the reference makes up to one
+ * interval before the end, less one for a probe pushed past the cut by noise.
+ */
+function coverageDiffs(
+  seen: readonly SeenProbe[],
+  shownExpected: Trace,
+  scenario: Scenario,
+  tolerance: number,
+): TraceDiff[] {
+  const interval = scenario.options.intervalMs ?? DEFAULTS.interval;
+  const horizon = scenario.durationMs - interval - tolerance;
+  const expected = shownExpected.probes.filter((p) => p.start <= horizon);
+  const received = seen.filter((p) => p.visible).length;
+  if (received >= expected.length - 1) return [];
+  const firstMissing = expected[received] ?? expected[expected.length - 1];
+  const last = seen.filter((p) => p.visible).at(-1);
+  const stuck =
+    last?.pending === true
+      ? `; the last, at ${Math.round(last.start)}ms, was still waiting for the client at the cut (is the request timeout enforced?)`
+      : '';
+  return [
+    {
+      kind: 'missing-probe',
+      index: received,
+      at: firstMissing?.start ?? 0,
+      expected: `at least ${expected.length - 1} requests by ${Math.round(horizon)}ms (the reference makes ${expected.length})`,
+      actual: `${received} request${received === 1 ? '' : 's'} in the whole run${stuck}`,
+    },
+  ];
+}

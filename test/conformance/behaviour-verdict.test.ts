@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { formatDiff } from '../../src/scenario/compare.js';
+import { loadScenarios } from '../../src/scenario/fixtures.js';
+import { referenceAdapter } from '../../src/scenario/reference-adapter.js';
+import { mutant } from './mutants.js';
+import { judgeInVirtualTime, lateClock } from './support/judge-virtual.js';
+
+const scenarios = loadScenarios().map((file) => file.scenario);
+const judged = scenarios.filter((s) => s.level === 'core' || s.level === 'backpressure');
+
+describe('the real-time verdict judges behaviour, not the clock', () => {
+  it('passes the reference checker on every core and backpressure scenario', async () => {
+    const failures: string[] = [];
+    for (const scenario of judged) {
+      const verdict = await judgeInVirtualTime(scenario, referenceAdapter);
+      if (verdict.diffs.length)
+        failures.push(`${scenario.id}: ${formatDiff(verdict.diffs, verdict.shownExpected, verdict.actual)}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it.each([1, 2, 3])(
+    'passes a faithful checker whose every timer fires 0–20 ms late (noise seed %i)',
+    async (seed) => {
+      const failures: string[] = [];
+      for (const scenario of judged) {
+        const verdict = await judgeInVirtualTime(scenario, referenceAdapter, {
+          checkerClock: (clock) => lateClock(clock, 20, seed * 7919 + scenario.id.length),
+        });
+        if (verdict.diffs.length)
+          failures.push(
+            `${scenario.id}: ${formatDiff(verdict.diffs, verdict.shownExpected, verdict.actual)}`,
+          );
+      }
+      expect(failures).toEqual([]);
+    },
+  );
+
+  it('fails a checker that emits an initial false, headlined as one extra signal', async () => {
+    const scenario = scenarios.find((s) => s.id === 'all-200-true-every-probe');
+    expect(scenario).toBeDefined();
+    const verdict = await judgeInVirtualTime(
+      scenario as NonNullable<typeof scenario>,
+      mutant('initial false', { initialFalse: true }),
+    );
+    expect(verdict.diffs[0]).toMatchObject({ kind: 'extra-signal', index: 0, at: 0 });
+    expect(verdict.diffs[0]?.actual).toMatch(/^false at 0ms \(before any probe ended\)/);
+    // One inserted value, not every later value reported as changed.
+    expect(verdict.diffs.filter((d) => d.kind !== 'signal-time')).toHaveLength(1);
+  });
+
+  it('fails a checker without back-pressure with a probe while the loop should be blocked', async () => {
+    const scenario = scenarios.find((s) => s.id === 'late-consumer-blocks-loop');
+    const verdict = await judgeInVirtualTime(
+      scenario as NonNullable<typeof scenario>,
+      mutant('no back-pressure', { noBackpressure: true }),
+    );
+    expect(verdict.diffs.map((d) => d.kind)).toContain('probe-while-blocked');
+  });
+
+  it('fails a checker that does not enforce the timeout: it stops probing, stuck on the hang', async () => {
+    const scenario = scenarios.find((s) => s.id === 'hang-times-out');
+    const verdict = await judgeInVirtualTime(
+      scenario as NonNullable<typeof scenario>,
+      mutant('timeout not enforced', { noTimeout: true }),
+    );
+    expect(verdict.diffs[0]?.kind).toBe('missing-probe');
+    expect(verdict.diffs[0]?.actual).toMatch(/still waiting for the client at the cut/);
+  });
+
+  it.each([
+    ['threshold >= instead of ==', { thresholdGte: true }, 'streaks-one-false-per-streak', 'extra-signal'],
+    ['no reset on success', { noResetOnSuccess: true }, 'streaks-one-false-per-streak', 'missing-signal'],
+    ['any 2xx is success', { any2xx: true }, 'status-204-is-failure-for-200', 'extra-signal'],
+  ] as const)('fails "%s" on %s with a %s headline', async (name, bug, id, kind) => {
+    const scenario = scenarios.find((s) => s.id === id);
+    const verdict = await judgeInVirtualTime(scenario as NonNullable<typeof scenario>, mutant(name, bug));
+    expect(verdict.diffs[0]?.kind).toBe(kind);
+    expect(verdict.diffs[0]?.at).toBeLessThan(scenario?.durationMs ?? 0);
+  });
+});
