@@ -33,7 +33,7 @@ const HELP = `Usage: probekit conformance checker [options]
 Runs the checker scenarios (fixtures/checker/*.json) and compares what happens with the
 expected traces. Without --exec: probekit's own checker, in process, in virtual time (exact,
 a second or two). With --exec: any implementation, in another process, in real time, speaking
-checker protocol 1 (docs/conformance.md): probekit starts a mock server on 127.0.0.1 playing
+checker protocol 2 (docs/conformance.md): probekit starts a mock server on 127.0.0.1 playing
 each scenario, runs CMD with PROBEKIT_URL and one PROBEKIT_* variable per option the scenario
 sets, and reads "start", then "true"/"false" lines from its stdout.
 
@@ -378,7 +378,7 @@ async function runExec(
     total: cases.length,
     repeat,
     details: [
-      `real time, time scale ${timeScale}, tolerance ${toleranceText(tolerance)}, protocol 1`,
+      `real time, time scale ${timeScale}, tolerance ${toleranceText(tolerance)}, protocol 2`,
       skipped ? `${skipped} skipped (virtual time only)` : '',
     ]
       .filter(Boolean)
