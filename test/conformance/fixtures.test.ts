@@ -32,6 +32,26 @@ describe('the checker fixtures', () => {
   );
 });
 
+describe('virtual-only fixtures', () => {
+  const marked = files.filter((f) => f.scenario.virtualOnly !== undefined);
+
+  it('mark the answer due at the very instant of the timeout, and keep the tick-first rule real-time', () => {
+    const ids = marked.map((f) => f.scenario.id);
+    expect(ids).toContain('delay-equal-timeout-fails');
+    expect(ids).not.toContain('delay-200-tie-tick-first');
+    // The real-time counterpart of the timeout tie runs everywhere.
+    expect(files.find((f) => f.scenario.id === 'delay-too-slow-fails')?.scenario.virtualOnly).toBeUndefined();
+  });
+
+  it('keep reads off the ticks (regression: late-consumer reads at 1000 and 800 were Go races)', () => {
+    for (const id of ['late-consumer-no-loss', 'late-consumer-flapping-threshold-1']) {
+      const scenario = files.find((f) => f.scenario.id === id)?.scenario;
+      expect(scenario?.virtualOnly, id).toBeUndefined();
+      expect((scenario?.readDelayMs ?? 0) % 100, id).not.toBe(0);
+    }
+  });
+});
+
 describe('scenario validation', () => {
   it('names the field that is wrong', () => {
     const problems = scenarioProblems({
@@ -99,6 +119,40 @@ describe('probekit fixtures check', () => {
     expect(await main(['fixtures', 'check', '--dir', dir], t.io)).toBe(1);
     expect(t.stdout()).toMatch(/✗ hang-times-out: the expected trace drifted/);
     expect(t.stdout()).toMatch(/signal time #0/);
+  });
+
+  it('rejects a fixture whose read is due exactly on a tick, naming it, both instants and the fix', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'probekit-fixtures-'));
+    const scenario = JSON.parse(
+      await readFile(join(CHECKER_FIXTURES_DIR, 'late-consumer-no-loss.json'), 'utf8'),
+    );
+    scenario.readDelayMs = 1000;
+    scenario.expected = await simulate(scenario);
+    await writeFile(join(dir, 'tie.json'), JSON.stringify(scenario));
+    const t = memoryIo();
+    expect(await main(['fixtures', 'check', '--dir', dir], t.io)).toBe(1);
+    expect(t.stdout()).toMatch(/✗ late-consumer-no-loss: its result depends on instants that coincide/);
+    expect(t.stdout()).toMatch(/read at 1000 ms .* tick due at 1000 ms/);
+    expect(t.stdout()).toMatch(/fix: move readDelayMs/);
+    expect(t.stdout()).toMatch(/"virtualOnly"/);
+    expect(t.stdout()).toMatch(/0 of 1 scenarios valid/);
+
+    scenario.virtualOnly = 'tests the read-and-tick tie itself';
+    await writeFile(join(dir, 'tie.json'), JSON.stringify(scenario));
+    const marked = memoryIo();
+    expect(await main(['fixtures', 'check', '--dir', dir], marked.io)).toBe(0);
+  });
+
+  it('warns on update about a coincidence that is not marked', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'probekit-fixtures-'));
+    const scenario = JSON.parse(
+      await readFile(join(CHECKER_FIXTURES_DIR, 'delay-equal-timeout-fails.json'), 'utf8'),
+    );
+    delete scenario.virtualOnly;
+    await writeFile(join(dir, 'tie.json'), JSON.stringify(scenario));
+    const t = memoryIo();
+    expect(await main(['fixtures', 'update', '--dir', dir], t.io)).toBe(0);
+    expect(t.stdout()).toMatch(/warning: delay-equal-timeout-fails: .*\n.*answer is due at 150 ms/);
   });
 
   it('rejects an invalid scenario file with the schema problem', async () => {
