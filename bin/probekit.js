@@ -6,7 +6,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error) => {
-    console.error(error instanceof Error ? error.message : error);
+    // main() answers every ProbekitError itself; anything that reaches here is a bug in probekit.
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    console.error(`probekit: internal error (please report it with the command line): ${detail}`);
     process.exitCode = 1;
   },
 );

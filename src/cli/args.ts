@@ -1,12 +1,31 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { ProbekitError } from '../errors.js';
 import { parseDuration } from '../time/duration.js';
+import { nearest } from './suggest.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /**
- * `node:util` parseArgs with errors turned into `ERR_PROBEKIT_USAGE` that name the command,
- * so every command reports bad flags the same way (exit code 2).
+ * The longest duration any flag takes: 2^31−1 ms (about 24.8 days), the most a Node.js timer
+ * can wait. Longer waits fire after 1 ms with a TimeoutOverflowWarning, and a virtual clock
+ * given such an interval ticks forever.
+ */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/** A value that reads as a negative number (`-1`, `-0.5s`): a bad value, not a missing one. */
+const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
+
+/**
+ * Reads a command's flags with `node:util` parseArgs (lenient, as tokens) and then judges every
+ * token itself, so each mistake gets its own message naming the flag: an unknown flag (with the
+ * nearest known one), a missing value, a value given to a switch, a positional argument where
+ * none is taken. A negative number after a flag (`--port -1`) is read as that flag's value, so
+ * the flag's own check says what is wrong with it. Every error is `ERR_PROBEKIT_USAGE` (exit 2).
+ *
+ * @example
+ * const { values, positionals } = parseCommandArgs('check', ['http://x', '--interval', '1s'], {
+ *   interval: { type: 'string' },
+ * });
  */
 export function parseCommandArgs<const O extends Options>(
   command: string,
@@ -14,32 +33,114 @@ export function parseCommandArgs<const O extends Options>(
   options: O,
   allowPositionals = true,
 ): { values: Record<keyof O, string | boolean | undefined>; positionals: string[] } {
+  const see = `See "probekit ${command} --help".`;
+  let tokens: NonNullable<ReturnType<typeof parseArgs>['tokens']>;
   try {
-    const parsed = parseArgs({ args, options, allowPositionals, strict: true });
-    return parsed as unknown as {
-      values: Record<keyof O, string | boolean | undefined>;
-      positionals: string[];
-    };
+    tokens = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true }).tokens;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ProbekitError(
-      'ERR_PROBEKIT_USAGE',
-      `Failed to read the arguments of "probekit ${command}": ${reason}. See "probekit ${command} --help".`,
-    );
+    throw usageError(`Failed to read the arguments of "probekit ${command}": ${reason}. ${see}`);
   }
+  const values: Record<string, string | boolean | undefined> = Object.create(null);
+  const positionals: string[] = [];
+  const known = Object.keys(options);
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') continue;
+    if (token.kind === 'positional') {
+      if (!allowPositionals) {
+        throw usageError(
+          `Failed to read the arguments of "probekit ${command}": it takes no argument without a flag, got ${JSON.stringify(token.value)}. ${see}`,
+        );
+      }
+      positionals.push(token.value);
+      continue;
+    }
+    const flag = token.rawName;
+    const spec = Object.hasOwn(options, token.name) ? options[token.name] : undefined;
+    if (!spec) throw unknownFlag(command, flag, known);
+    if (spec.type === 'boolean') {
+      if (token.value !== undefined) {
+        throw usageError(
+          `Failed to read ${flag}=${token.value}: ${flag} is a switch and takes no value. Write ${flag} alone.`,
+        );
+      }
+      values[token.name] = true;
+      continue;
+    }
+    const value = token.value;
+    if (value === undefined) {
+      // A lenient parse leaves a string flag without a value only when it is the last argument.
+      throw missingValue(command, flag, undefined);
+    }
+    // The lenient parse took the next argument whatever it was: a flag there means the value
+    // is missing (`--out --format svg`).
+    if (!token.inlineValue && value.startsWith('-') && !NEGATIVE_NUMBER.test(value)) {
+      throw missingValue(command, flag, { rawName: value });
+    }
+    values[token.name] = value;
+  }
+  return {
+    values: values as Record<keyof O, string | boolean | undefined>,
+    positionals,
+  };
 }
 
-/** Parses a duration flag (`--interval 5s`), naming the flag on error. */
+function unknownFlag(command: string, flag: string, known: readonly string[]): ProbekitError {
+  const bare = flag.replace(/^-+/, '').split('=')[0] as string;
+  const guess = nearest(bare, known);
+  const hint = guess
+    ? `Did you mean --${guess}? See "probekit ${command} --help".`
+    : `Its flags are ${known.map((name) => `--${name}`).join(', ')}, and --help.`;
+  return usageError(`Failed to read ${flag}: "probekit ${command}" has no such flag. ${hint}`);
+}
+
+function missingValue(command: string, flag: string, next: { rawName: string } | undefined): ProbekitError {
+  const reason = next
+    ? `it needs a value, but the next argument is ${JSON.stringify(next.rawName)}`
+    : 'it needs a value';
+  return usageError(
+    `Failed to read ${flag}: ${reason}. Write it like ${flag} <value> (or ${flag}=<value> for a value that starts with "-"); see "probekit ${command} --help".`,
+  );
+}
+
+/** A bare number (`150`, `1.5`): milliseconds, as in the endpoint DSL and `--tolerance`. */
+const BARE_MS = /^(\d+(?:\.\d*)?|\.\d+)$/;
+
+/**
+ * Parses a duration flag: Go-style (`5s`, `150ms`, `1m30s`) or a bare number of milliseconds
+ * (`150`), at most {@link MAX_DURATION_MS}, naming the flag on error.
+ *
+ * @example
+ * durationFlag('interval', '1m30s'); // 90000
+ * durationFlag('interval', '250'); // 250
+ */
 export function durationFlag(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  try {
-    return parseDuration(value, `--${flag}`);
-  } catch (error) {
-    throw new ProbekitError('ERR_PROBEKIT_USAGE', (error as Error).message);
+  const text = value.trim();
+  let ms: number;
+  if (BARE_MS.test(text)) {
+    ms = Number(text);
+  } else {
+    try {
+      ms = parseDuration(value, `--${flag}`);
+    } catch (error) {
+      throw new ProbekitError('ERR_PROBEKIT_USAGE', (error as Error).message, { cause: error });
+    }
   }
+  if (!(ms <= MAX_DURATION_MS)) {
+    throw usageError(
+      `Failed to read --${flag} ${JSON.stringify(value)}: ${ms} ms is longer than ${MAX_DURATION_MS} ms (about 24.8 days), the longest a Node.js timer can wait. Use at most ${Math.floor(MAX_DURATION_MS / 3_600_000)}h.`,
+    );
+  }
+  return ms;
 }
 
-/** Parses an integer flag (`--threshold 3`), naming the flag on error. */
+/**
+ * Parses an integer flag (`--threshold 3`), naming the flag on error.
+ *
+ * @example
+ * integerFlag('threshold', '3'); // 3
+ */
 export function integerFlag(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^-?\d+$/.test(value.trim())) {
@@ -48,7 +149,36 @@ export function integerFlag(flag: string, value: string | undefined): number | u
       `Failed to read --${flag} ${JSON.stringify(value)}: it is not a whole number. Write it like --${flag} 3.`,
     );
   }
-  return Number(value);
+  const number = Number(value);
+  if (!Number.isSafeInteger(number)) {
+    throw usageError(
+      `Failed to read --${flag} ${JSON.stringify(value)}: it is too large to be exact. Use a number of at most ${Number.MAX_SAFE_INTEGER}.`,
+    );
+  }
+  return number;
+}
+
+/**
+ * Parses an integer flag that must lie in `[min, max]` (`--port 8080`), naming the flag, the
+ * value and the range on error.
+ *
+ * @example
+ * rangeFlag('port', '8080', 0, 65535, '0: any free port'); // 8080
+ */
+export function rangeFlag(
+  flag: string,
+  value: string | undefined,
+  min: number,
+  max: number,
+  note?: string,
+): number | undefined {
+  const number = integerFlag(flag, value);
+  if (number !== undefined && (number < min || number > max)) {
+    throw usageError(
+      `Failed to read --${flag} ${JSON.stringify(value)}: it is not from ${min} to ${max}. Use a whole number from ${min} to ${max}${note ? ` (${note})` : ''}.`,
+    );
+  }
+  return number;
 }
 
 /** A usage error (exit code 2) with the given message. */

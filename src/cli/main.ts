@@ -1,6 +1,9 @@
-import { ProbekitError } from '../errors.js';
+import { readFileSync } from 'node:fs';
+import { ProbekitError, type ProbekitErrorCode } from '../errors.js';
+import { wantsColor } from './color.js';
 import { type CliIo, type Command, EXIT } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { nearest } from './suggest.js';
 
 function usage(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length), 4);
@@ -13,7 +16,11 @@ function usage(commands: readonly Command[]): string {
     'Commands:',
     ...lines,
     '',
-    'Run "probekit <command> --help" for the options of one command.',
+    'Run "probekit <command> --help" for the options of one command,',
+    '"probekit --version" for the version.',
+    '',
+    'Exit codes: 0 ok, 1 failure (check: the wrong signal or the deadline; conformance: a case',
+    'failed), 2 bad input (a flag, a value, a script or a file).',
     '',
   ].join('\n');
 }
@@ -30,7 +37,7 @@ function processIo(): { io: CliIo; dispose(): void } {
     controller.abort(new ProbekitError('ERR_PROBEKIT_ABORTED', 'The output was closed.'));
   };
   process.stdout.on('error', onOutputError);
-  const color = Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+  const color = wantsColor(process.env, Boolean(process.stdout.isTTY));
   return {
     io: {
       stdout: process.stdout,
@@ -47,6 +54,20 @@ function processIo(): { io: CliIo; dispose(): void } {
       if (!controller.signal.aborted) process.stdout.off('error', onOutputError);
     },
   };
+}
+
+/** Error codes that mean the caller's input was wrong: exit code 2, like a bad flag. */
+const INPUT_ERRORS: ReadonlySet<ProbekitErrorCode> = new Set([
+  'ERR_PROBEKIT_USAGE',
+  'ERR_PROBEKIT_INVALID_DURATION',
+  'ERR_PROBEKIT_INVALID_OPTION',
+  'ERR_PROBEKIT_INVALID_SCRIPT',
+]);
+
+/** The version in package.json (src/cli/ and dist/cli/ both sit two folders below it). */
+function version(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
 }
 
 /**
@@ -69,10 +90,16 @@ export async function main(
       effectiveIo.stdout.write(target ? `${target.help}\n` : usage(commands));
       return name === undefined ? EXIT.usage : EXIT.ok;
     }
+    if (name === '--version' || name === '-V') {
+      effectiveIo.stdout.write(`${version()}\n`);
+      return EXIT.ok;
+    }
     const command = commands.find((c) => c.name === name);
     if (!command) {
+      const names = commands.map((c) => c.name);
+      const guess = nearest(name, names);
       effectiveIo.stderr.write(
-        `probekit: unknown command ${JSON.stringify(name)}. Commands: ${commands.map((c) => c.name).join(', ')}.\n`,
+        `probekit: Failed to run ${JSON.stringify(name)}: there is no such command. ${guess ? `Did you mean ${guess}? ` : ''}Commands: ${names.join(', ')}.\n`,
       );
       return EXIT.usage;
     }
@@ -84,9 +111,7 @@ export async function main(
   } catch (error) {
     if (error instanceof ProbekitError) {
       effectiveIo.stderr.write(`probekit: ${error.message}\n`);
-      return error.code === 'ERR_PROBEKIT_USAGE' || error.code === 'ERR_PROBEKIT_INVALID_DURATION'
-        ? EXIT.usage
-        : EXIT.failure;
+      return INPUT_ERRORS.has(error.code) ? EXIT.usage : EXIT.failure;
     }
     throw error;
   } finally {

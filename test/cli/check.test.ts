@@ -75,14 +75,24 @@ describe('probekit check', () => {
 
   it.each([
     [['check'], /expected exactly one URL, got 0/],
-    [['check', 'http://127.0.0.1:9/healthz', '--interval', '5'], /--interval "5": the number 5 has no unit/],
+    [
+      ['check', 'http://127.0.0.1:9/healthz', '--interval', '5x'],
+      /--interval "5x": unexpected "x" at column 2/,
+    ],
     [['check', 'http://127.0.0.1:9/healthz', '--interval', '0s'], /interval 0 is not positive/],
     [
       ['check', 'http://127.0.0.1:9/healthz', '--threshold', 'two'],
       /--threshold "two": it is not a whole number/,
     ],
     [['check', 'http://127.0.0.1:9/healthz', '--success-status', '700'], /successStatusCode 700/],
-    [['check', 'http://127.0.0.1:9/healthz', '--bogus'], /Unknown option '--bogus'/],
+    [
+      ['check', 'http://127.0.0.1:9/healthz', '--bogus'],
+      /Failed to read --bogus: "probekit check" has no such flag\. Its flags are --interval, /,
+    ],
+    [
+      ['check', 'http://127.0.0.1:9/healthz', '--intreval', '1s'],
+      /Failed to read --intreval: "probekit check" has no such flag\. Did you mean --interval\?/,
+    ],
   ])('rejects %j with exit code 2 and a clear message', async (args, message) => {
     const t = memoryIo();
     expect(await main(args as string[], t.io)).toBe(2);

@@ -237,7 +237,7 @@ describe('probekit explain documents every flag and rejects bad input with exit 
     [['200', '--success-status', '700'], 'successStatusCode 700 is not an HTTP status code'],
     [['200', '--interval', '1ms', '--until', '1h'], 'that is over 100000 ticks'],
     [[], 'expected one script in quotes, got 0 arguments'],
-    [['200', '--nope'], 'Failed to read the arguments of "probekit explain"'],
+    [['200', '--nope'], 'Failed to read --nope: "probekit explain" has no such flag.'],
     [['200', '--width', '0'], 'Failed to read --width "0": it is not positive'],
   ])('rejects %j', async (args, message) => {
     const { code, stderr, stdout } = await explain(args);
@@ -258,7 +258,7 @@ describe('probekit explain documents every flag and rejects bad input with exit 
     ]);
     expect(code).toBe(2);
     expect(stderr).toMatch(
-      /Failed to write --out ".*missing\/x\.txt": .*ENOENT.*Check that the folder exists/,
+      /Failed to use --out ".*missing\/x\.txt": the folder ".*missing" does not exist\./,
     );
   });
 });

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import {
   type CheckEvent,
+  type HealthCheck,
   type Option,
   startEndpointHealthCheck,
   withAbortSignal,
@@ -13,18 +14,24 @@ import {
 } from '../../checker/index.js';
 import { ProbekitError } from '../../errors.js';
 import { TraceRecorder } from '../../scenario/trace-recorder.js';
+import type { ScenarioOptions } from '../../scenario/types.js';
 import { sleep, systemClock } from '../../time/clock.js';
 import { formatDuration } from '../../time/duration.js';
 import { describeOutcome } from '../../transport/outcome.js';
-import { durationFlag, integerFlag, parseCommandArgs } from '../args.js';
+import { durationFlag, integerFlag, parseCommandArgs, usageError } from '../args.js';
 import { type Command, EXIT } from '../command.js';
+import { roundTimes } from '../recorded-trace.js';
+import { checkWritable } from '../writable.js';
 
 const HELP = `Usage: probekit check <url> [options]
 
 Probes <url> with the Dapr v1.0 health checker in real time and prints every signal
 (true = healthy, false = the failure threshold was reached) with a timestamp.
 
-Options (durations are Go-style: 5s, 150ms, 1m30s):
+With --until it gates a pipeline: it waits for the first signal and exits 0 when that is
+the one asked for, 1 when it is the other one or when --deadline passes first.
+
+Options (durations are Go-style, 5s, 150ms, 1m30s, or a bare number of ms; at most 596h):
   --interval <duration>       time between ticks (default 5s)
   --timeout <duration>        request timeout per probe (default 2s)
   --threshold <n>             failures in a row that emit false, once per streak (default 2;
@@ -32,16 +39,60 @@ Options (durations are Go-style: 5s, 150ms, 1m30s):
   --initial-delay <duration>  delay before the first tick is read (default 1s; invisible
                               behind a 5s interval, as in Dapr)
   --success-status <code>     the one status that counts as success (default 200)
-  --duration <duration>       stop after this long (default: run until Ctrl-C)
-  --trace <file>              write the run's trace (JSON) to <file> when it ends
+  --until healthy|unhealthy   stop at the first signal: exit 0 if it is true (healthy) or
+                              false (unhealthy) as asked, 1 if it is the other one
+  --deadline <duration>       with --until: exit 1 if no signal came within this long
+                              (default: wait until Ctrl-C)
+  --duration <duration>       stop after this long, exit 0 (not with --until)
+  --trace <file>              write the run's trace (JSON) to <file> when it ends; the
+                              folder must exist (checked before the first probe)
   --verbose                   also print every probe and its outcome
   -h, --help                  show this help
 
-Ctrl-C (SIGINT) or SIGTERM stops the check cleanly; the exit code is then 0.
-Bad flags exit with code 2.
+Exit codes: 0 stopped (Ctrl-C, SIGTERM, --duration) or --until met; 1 --until got the
+other signal, its deadline passed, or it was interrupted first; 2 bad input.
 
-Example:
-  probekit check http://127.0.0.1:8080/healthz --interval 1s --threshold 3 --verbose`;
+Examples:
+  probekit check http://127.0.0.1:8080/healthz --interval 1s --threshold 3 --verbose
+  probekit check http://127.0.0.1:3500/v1.0/healthz --success-status 204 \\
+    --interval 1s --initial-delay 0 --until healthy --deadline 60s`;
+
+type Until = 'healthy' | 'unhealthy';
+
+function untilFlag(values: Record<string, string | boolean | undefined>): {
+  until: Until | undefined;
+  deadline: number | undefined;
+} {
+  const until = values.until as string | undefined;
+  const deadline = durationFlag('deadline', values.deadline as string | undefined);
+  if (until !== undefined && until !== 'healthy' && until !== 'unhealthy') {
+    throw usageError(
+      `Failed to read --until ${JSON.stringify(until)}: it is not a state. Use --until healthy or --until unhealthy.`,
+    );
+  }
+  if (deadline !== undefined && until === undefined) {
+    throw usageError(
+      'Failed to use --deadline: it bounds the wait of --until, which is missing. Add --until healthy (or unhealthy), or use --duration to just stop after a while.',
+    );
+  }
+  if (until !== undefined && values.duration !== undefined) {
+    throw usageError(
+      'Failed to use --duration with --until: --until stops at the first signal. Use --deadline to bound the wait.',
+    );
+  }
+  return { until, deadline };
+}
+
+/** The options in force, as a trace records them (renderers draw the threshold from them). */
+function traceOptions(o: HealthCheck['options']): ScenarioOptions {
+  return {
+    initialDelayMs: o.initialDelay,
+    intervalMs: o.interval,
+    requestTimeoutMs: o.requestTimeout,
+    failureThreshold: o.failureThreshold,
+    successStatusCode: o.successStatusCode,
+  };
+}
 
 function describeEvent(event: CheckEvent, successStatus: number): string | undefined {
   if (event.type === 'probe-end') {
@@ -69,6 +120,8 @@ export const checkCommand: Command = {
       threshold: { type: 'string' },
       'initial-delay': { type: 'string' },
       'success-status': { type: 'string' },
+      until: { type: 'string' },
+      deadline: { type: 'string' },
       duration: { type: 'string' },
       trace: { type: 'string' },
       verbose: { type: 'boolean' },
@@ -86,6 +139,9 @@ export const checkCommand: Command = {
     const threshold = integerFlag('threshold', values.threshold as string | undefined);
     const successStatus = integerFlag('success-status', values['success-status'] as string | undefined);
     const duration = durationFlag('duration', values.duration as string | undefined);
+    const { until, deadline } = untilFlag(values);
+    const tracePath = values.trace as string | undefined;
+    await checkWritable('trace', tracePath);
     const opts: Option[] = [];
     if (interval !== undefined) opts.push(withInterval(interval));
     if (timeout !== undefined) opts.push(withRequestTimeout(timeout));
@@ -94,12 +150,17 @@ export const checkCommand: Command = {
     if (successStatus !== undefined) opts.push(withSuccessStatusCode(successStatus));
 
     const stopper = new AbortController();
-    const onInterrupt = () => stopper.abort();
+    let interrupted = false;
+    const onInterrupt = () => {
+      interrupted = true;
+      stopper.abort();
+    };
     io.signal.addEventListener('abort', onInterrupt, { once: true });
     const recorder = new TraceRecorder({ source: `probekit check ${url}` });
     const started = systemClock.now;
     const stamp = () => `${new Date().toISOString()} +${((systemClock.now - started) / 1000).toFixed(3)}s`;
-    let check: ReturnType<typeof startEndpointHealthCheck>;
+    let lastOutcome: string | undefined;
+    let check: HealthCheck;
     try {
       check = startEndpointHealthCheck(
         url,
@@ -107,6 +168,7 @@ export const checkCommand: Command = {
         withAbortSignal(stopper.signal),
         withObserver(recorder.observe),
         withObserver((event) => {
+          if (event.type === 'probe-end') lastOutcome = describeOutcome(event.outcome);
           if (!values.verbose) return;
           const line = describeEvent(event, successStatus ?? 200);
           if (line) io.stdout.write(`${stamp()} ${line}\n`);
@@ -122,26 +184,52 @@ export const checkCommand: Command = {
       `${stamp()} checking ${url} every ${formatDuration(o.interval)} (timeout ${formatDuration(o.requestTimeout)}, ` +
         `threshold ${o.failureThreshold}, initial delay ${formatDuration(o.initialDelay)}, success ${o.successStatusCode})\n`,
     );
+    const limit = until === undefined ? duration : deadline;
+    let timedOut = false;
     const timer =
-      duration === undefined
+      limit === undefined
         ? undefined
-        : sleep(systemClock, duration, stopper.signal).then(onInterrupt, () => {});
+        : sleep(systemClock, limit, stopper.signal).then(
+            () => {
+              timedOut = true;
+              stopper.abort();
+            },
+            () => {},
+          );
+    let first: boolean | undefined;
     for await (const healthy of check) {
       io.stdout.write(
         `${stamp()} ${healthy ? 'true  healthy' : 'false unhealthy (failure threshold reached)'}\n`,
       );
+      if (until !== undefined) {
+        first = healthy;
+        break;
+      }
     }
     stopper.abort();
+    await check.stop();
     await timer;
     io.signal.removeEventListener('abort', onInterrupt);
-    if (values.trace) {
-      await writeFile(
-        values.trace as string,
-        `${JSON.stringify(recorder.finish(systemClock.now), null, 2)}\n`,
-      );
-      io.stdout.write(`${stamp()} trace written to ${values.trace}\n`);
+    if (tracePath !== undefined) {
+      const trace = { ...recorder.finish(systemClock.now), options: traceOptions(o) };
+      await writeFile(tracePath, `${JSON.stringify(roundTimes(trace, 3), null, 2)}\n`);
+      io.stdout.write(`${stamp()} trace written to ${tracePath}\n`);
     }
-    io.stdout.write(`${stamp()} stopped\n`);
-    return EXIT.ok;
+    if (until === undefined) {
+      io.stdout.write(`${stamp()} stopped\n`);
+      return EXIT.ok;
+    }
+    const wanted = until === 'healthy';
+    const last = `last probe: ${lastOutcome ?? 'none finished'}`;
+    const verdict =
+      first === wanted
+        ? `${until}: got ${first} (${last})`
+        : first !== undefined
+          ? `not ${until}: got ${first} first (${last})`
+          : timedOut
+            ? `not ${until}: the deadline of ${formatDuration(deadline as number)} passed without a signal (${last})`
+            : `not ${until}: ${interrupted ? 'interrupted' : 'stopped'} before a signal (${last})`;
+    io.stdout.write(`${stamp()} ${verdict}\n`);
+    return first === wanted ? EXIT.ok : EXIT.failure;
   },
 };

@@ -1,7 +1,9 @@
 import { ProbekitError } from '../../errors.js';
 import { integerFlag, parseCommandArgs } from '../args.js';
+import { commandColor } from '../color.js';
 import type { Command } from '../command.js';
 import { DEMO_ACTS, DEMO_PROFILES, runDemo } from '../demo/index.js';
+import { checkWritable } from '../writable.js';
 
 const HELP = `Usage: probekit demo [--fast] [--act <n>] [--trace <file>] [--no-color]
 
@@ -23,7 +25,8 @@ Options:
   --trace <file>
                 write act 1's recorded trace (JSON) to <file>; draw it again with
                 probekit explain --trace <file> [--format svg]
-  --no-color    no ANSI colour, even on a terminal (also: NO_COLOR=1; never in a pipe)
+  --no-color    no ANSI colour, even on a terminal (also: NO_COLOR=1; never in a pipe
+                unless FORCE_COLOR=1)
   -h, --help    show this help
 
 Ctrl-C stops everything cleanly (exit code 130). Exit code 1 means an act could not
@@ -65,7 +68,8 @@ export const demoCommand: Command = {
       false,
     );
     const acts = actFlag(values.act as string | undefined);
-    const color = io.color && !values['no-color'] && !('NO_COLOR' in io.env);
+    const color = commandColor(io, values['no-color'] === true);
+    await checkWritable('trace', values.trace as string | undefined);
     return runDemo({
       profile: values.fast ? DEMO_PROFILES.fast : DEMO_PROFILES.normal,
       acts,

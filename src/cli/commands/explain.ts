@@ -5,7 +5,10 @@ import { simulate } from '../../scenario/simulate.js';
 import type { Scenario, ScenarioOptions, Trace } from '../../scenario/types.js';
 import { renderTimeline } from '../../teach/render.js';
 import { durationFlag, integerFlag, parseCommandArgs } from '../args.js';
+import { commandColor } from '../color.js';
 import { type Command, EXIT } from '../command.js';
+import { tidyRecordedTrace } from '../recorded-trace.js';
+import { checkWritable } from '../writable.js';
 
 const FORMATS = ['table', 'timeline', 'svg', 'json'] as const;
 type ExplainFormat = (typeof FORMATS)[number];
@@ -14,19 +17,19 @@ type ExplainFormat = (typeof FORMATS)[number];
 const MAX_TICKS = 100_000;
 
 const HELP = `Usage: probekit explain "<script>" [options]
-       probekit explain --trace <file.json> [--format …] [--out …] [--width …] [--ascii]
+       probekit explain --trace <file.json> [--tolerance …] [--format …] [--out …] [--width …]
 
 Simulates the reference checker (Dapr v1.0, faithfully) against an endpoint that plays
 <script>, on a virtual clock (exact to the millisecond, instant), and shows what happened
 and why: every tick, dropped tick, probe, outcome, failure count and signal.
 
 <script> is the endpoint DSL, one step per request, e.g. "200, 503*3, hang, 200..."
-(see docs/dsl.md). Options left out use Dapr v1.0's defaults.
+(docs/dsl.md in the probekit package). Options left out use Dapr v1.0's defaults.
 
 With --trace, it draws a trace recorded elsewhere instead (probekit check --trace, a
 conformance run, another implementation) with the same renderers.
 
-Options (durations are Go-style: 5s, 150ms, 1m30s):
+Options (durations are Go-style, 5s, 150ms, 1m30s, or a bare number of ms; at most 596h):
   --interval <duration>       time between ticks (default 5s)
   --threshold <n>             failures in a row that emit false, once per streak (default 2;
                               0 or less never emits false, as in Dapr)
@@ -49,14 +52,20 @@ Options (durations are Go-style: 5s, 150ms, 1m30s):
   --ascii                     draw the timeline with 7-bit characters only
   --trace <file>              draw this recorded trace (JSON) instead of simulating; the
                               checker options above do not apply
+  --tolerance <duration>      with --trace: a step less than this after its cause (a tick,
+                              the end of a probe, an emit) is drawn at its cause, then times
+                              are rounded to whole ms (default 1ms: a real event loop's
+                              jitter; 0 draws the recorded times, rounded)
+  --no-color                  no ANSI colour, even on a terminal
   -h, --help                  show this help
 
-Colour is used only on a terminal, and never with NO_COLOR set or with --out.
+Colour is used only on a terminal, never with --out, --no-color or NO_COLOR set (not
+empty); FORCE_COLOR=1 forces it. --format svg needs --out, or stdout redirected to a file.
 Bad flags or a bad script exit with code 2.
 
 Examples:
   probekit explain "200, 503*3, 200" --interval 100ms --initial-delay 30ms
-  probekit explain "200, 503, 503, 503, 200" --interval 100ms --read-delay 550ms --until 1s --format timeline
+  probekit explain "200, 503, 503, 503, 200" --interval 100ms --initial-delay 30ms --read-delay 550ms --until 1s --format timeline
   probekit explain "hang*2, 200..." --interval 100ms --timeout 150ms --initial-delay 250ms --format svg --out t.svg`;
 
 function formatFlag(value: string | undefined): ExplainFormat {
@@ -150,7 +159,7 @@ async function simulated(scenario: Scenario): Promise<Trace> {
   }
 }
 
-async function recorded(path: string): Promise<Trace> {
+async function recorded(path: string, toleranceMs: number): Promise<Trace> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -161,8 +170,9 @@ async function recorded(path: string): Promise<Trace> {
       `Failed to read --trace ${JSON.stringify(path)}: ${reason}. Pass a trace written by probekit check --trace or explain --format json.`,
     );
   }
+  let trace: Trace;
   try {
-    return JSON.parse(text) as Trace;
+    trace = JSON.parse(text) as Trace;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ProbekitError(
@@ -170,6 +180,34 @@ async function recorded(path: string): Promise<Trace> {
       `Failed to read --trace ${JSON.stringify(path)}: it is not JSON (${reason}). Pass a trace written by probekit check --trace or explain --format json.`,
     );
   }
+  // A trace that is not one (no probes array, say) is left for the renderers to name.
+  return isTidyable(trace) ? tidyRecordedTrace(trace, toleranceMs) : trace;
+}
+
+const isNumber = (value: unknown): value is number => typeof value === 'number';
+const isOptionalNumber = (value: unknown) => value === undefined || isNumber(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+
+/** Whether a parsed file has every time the tidy-up walks (the renderers judge the rest). */
+function isTidyable(trace: unknown): trace is Trace {
+  if (!isObject(trace) || !isNumber(trace.durationMs) || !isOptionalNumber(trace.delayEnd)) return false;
+  const { probes, signals, ticks, blocked } = trace;
+  return (
+    Array.isArray(probes) &&
+    probes.every((p) => isObject(p) && isNumber(p.start) && isOptionalNumber(p.end)) &&
+    Array.isArray(signals) &&
+    signals.every((s) => isObject(s) && isNumber(s.at) && isOptionalNumber(s.emittedAt)) &&
+    (ticks === undefined ||
+      (isObject(ticks) &&
+        Array.isArray(ticks.delivered) &&
+        ticks.delivered.every(isNumber) &&
+        Array.isArray(ticks.dropped) &&
+        ticks.dropped.every(isNumber))) &&
+    (blocked === undefined ||
+      (Array.isArray(blocked) &&
+        blocked.every((b) => isObject(b) && isNumber(b.from) && isOptionalNumber(b.to))))
+  );
 }
 
 /**
@@ -197,6 +235,8 @@ export const explainCommand: Command = {
       width: { type: 'string' },
       ascii: { type: 'boolean' },
       trace: { type: 'string' },
+      tolerance: { type: 'string' },
+      'no-color': { type: 'boolean' },
     });
     const tracePath = values.trace as string | undefined;
     if (tracePath !== undefined) {
@@ -208,6 +248,11 @@ export const explainCommand: Command = {
           `Failed to read the arguments of "probekit explain": --trace draws a recorded run, so ${extra.join(', ')} cannot apply. Drop them, or drop --trace to simulate.`,
         );
       }
+    } else if (values.tolerance !== undefined) {
+      throw new ProbekitError(
+        'ERR_PROBEKIT_USAGE',
+        'Failed to use --tolerance: it applies to a recorded trace, and there is no --trace. Drop it: a simulation has exact times.',
+      );
     } else if (positionals.length !== 1) {
       throw new ProbekitError(
         'ERR_PROBEKIT_USAGE',
@@ -217,13 +262,21 @@ export const explainCommand: Command = {
     const format = formatFlag(values.format as string | undefined);
     const width = widthFlag(values.width as string | undefined);
     const out = values.out as string | undefined;
+    const tolerance = durationFlag('tolerance', values.tolerance as string | undefined) ?? 1;
+    if (format === 'svg' && out === undefined && (io.stdout as { isTTY?: boolean }).isTTY === true) {
+      throw new ProbekitError(
+        'ERR_PROBEKIT_USAGE',
+        'Failed to print --format svg: stdout is a terminal, and an SVG is a picture, not text. Add --out <file.svg>, or redirect: > timeline.svg.',
+      );
+    }
+    await checkWritable('out', out);
     const script = positionals[0];
     const trace =
       tracePath === undefined
         ? await simulated(scenarioOf(script as string, values))
-        : await recorded(tracePath);
+        : await recorded(tracePath, tolerance);
 
-    const color = io.color && out === undefined;
+    const color = out === undefined && commandColor(io, values['no-color'] === true);
     let text: string;
     try {
       text =

@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import type { ControlAccess } from '../../endpoint/control-api.js';
 import { ScriptSyntaxError } from '../../endpoint/dsl/syntax-error.js';
+import { checkJournalSize } from '../../endpoint/journal.js';
 import { ANY_PATH, type EndpointDefinition, explain } from '../../endpoint/model.js';
 import { checkSeed } from '../../endpoint/rng.js';
 import { toDefinition, validateDefinition } from '../../endpoint/schema.js';
 import { startMockServer } from '../../endpoint/server.js';
 import { ProbekitError } from '../../errors.js';
 import { systemClock } from '../../time/clock.js';
-import { integerFlag, parseCommandArgs } from '../args.js';
+import { integerFlag, parseCommandArgs, rangeFlag } from '../args.js';
 import { type CliIo, type Command, EXIT } from '../command.js';
 
 const HELP = `Usage: probekit mock "<script>" [options]
@@ -18,7 +20,7 @@ on the first line of stdout. Ctrl-C (SIGINT) or SIGTERM stops it; the exit code 
 
 Options:
   --port <n>           port to listen on (default 0: any free port)
-  --host <address>     address to listen on (default 127.0.0.1)
+  --host <address>     IP address to listen on (default 127.0.0.1; never a hostname)
   --path <path>        serve a script without paths on this path only (default: every path)
   --seed <n>           seed of the random choices and latencies (default 0; same seed, same decisions)
   --config <file>      read a JSON endpoint definition (schema/endpoint-script.schema.json)
@@ -102,6 +104,26 @@ function onPath(definition: EndpointDefinition, path: string | undefined): Endpo
   }
 }
 
+function journalSizeFlag(value: string | undefined): number | undefined {
+  const size = integerFlag('journal-size', value);
+  if (size === undefined) return undefined;
+  try {
+    return checkJournalSize(size);
+  } catch {
+    throw usage(
+      `Failed to read --journal-size ${JSON.stringify(value)}: it is not from 0 to 100000000 (0 keeps no requests but still counts them).`,
+    );
+  }
+}
+
+/** An IP address only: the mock never resolves a hostname (a name could point off this machine). */
+function hostFlag(value: string | undefined): string | undefined {
+  if (value === undefined || isIP(value) !== 0) return value;
+  throw usage(
+    `Failed to read --host ${JSON.stringify(value)}: it is not an IP address. Write it like --host 127.0.0.1 or --host ::1.`,
+  );
+}
+
 function seconds(ms: number): string {
   return `+${(ms / 1000).toFixed(3)}s`;
 }
@@ -129,9 +151,10 @@ async function run(args: string[], io: CliIo): Promise<number> {
       `Failed to read the arguments of "probekit mock": expected one script, got ${positionals.length} (quote the script: "200*2, 503...").`,
     );
   }
-  const port = integerFlag('port', values.port as string | undefined);
+  const port = rangeFlag('port', values.port as string | undefined, 0, 65535, '0: any free port');
   const seedFlag = integerFlag('seed', values.seed as string | undefined);
-  const journalSize = integerFlag('journal-size', values['journal-size'] as string | undefined);
+  const journalSize = journalSizeFlag(values['journal-size'] as string | undefined);
+  const host = hostFlag(values.host as string | undefined);
   const control = (values.control as string | undefined) ?? 'loopback';
   if (!['loopback', 'any', 'off'].includes(control)) {
     throw usage(`Failed to read --control ${JSON.stringify(control)}: use loopback, any or off.`);
@@ -160,7 +183,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
   const server = await startMockServer(definition, {
     port,
-    host: values.host as string | undefined,
+    host,
     seed,
     journalSize,
     control: control as ControlAccess,
