@@ -299,5 +299,7 @@ export async function runProcessCase(scenario: Scenario, options: ProcessCaseOpt
       .join('\n'),
     elapsedMs,
     actual,
+    // What the implementation said about it, with every failure (not only errors).
+    ...(played.stderr.trim() ? { stderr: played.stderr } : {}),
   };
 }
