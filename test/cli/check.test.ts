@@ -61,13 +61,31 @@ describe('probekit check', () => {
     const trace = JSON.parse(await readFile(tracePath, 'utf8')) as Trace;
     expect(trace.probes.slice(0, 3).map((p) => p.outcome)).toEqual(['200', '503', '503']);
     expect(trace.signals.slice(0, 2).map((s) => s.value)).toEqual([true, false]);
+    // The options in force travel with the trace, so explain --trace can draw the threshold.
+    expect(trace.options).toEqual({
+      initialDelayMs: 0,
+      intervalMs: 40,
+      requestTimeoutMs: 1000,
+      failureThreshold: 2,
+      successStatusCode: 200,
+    });
+    // Times are rounded to the microsecond: no float noise such as 2006.1338170000001.
+    const times = [trace.durationMs, ...trace.probes.flatMap((p) => [p.start, p.end ?? 0])];
+    expect(times.filter((ms) => Math.round(ms * 1000) / 1000 !== ms)).toEqual([]);
   });
 
   it('stops cleanly with exit code 0 when interrupted', async () => {
     const t = memoryIo();
     const running = main(['check', url, '--interval', '20ms', '--initial-delay', '0'], t.io);
-    for (let i = 0; i < 200 && !/(true|false)/.test(t.stdout()); i++)
-      await new Promise((r) => setTimeout(r, 10));
+    await new Promise<void>((resolve) => {
+      const seen = () => {
+        if (/ (true|false) /.test(t.stdout())) {
+          t.io.stdout.off('data', seen);
+          resolve();
+        }
+      };
+      t.io.stdout.on('data', seen);
+    });
     t.interrupt();
     expect(await running).toBe(0);
     expect(t.stdout()).toMatch(/stopped\n$/);
