@@ -1,3 +1,4 @@
+import { describeValue, ProbekitError } from '../errors.js';
 import type { Clock } from '../time/clock.js';
 import type { Decision } from './decision.js';
 import {
@@ -10,7 +11,7 @@ import {
   routeFor,
 } from './engine.js';
 import { Journal, type JournalTicket, truncateMarked } from './journal.js';
-import { type EndpointDefinition, explainRoute, UNMATCHED_STATUS } from './model.js';
+import { ANY_PATH, type EndpointDefinition, explainRoute, UNMATCHED_STATUS } from './model.js';
 import { checkSeed } from './rng.js';
 import { type EndpointScript, toDefinition } from './schema.js';
 
@@ -34,6 +35,20 @@ export type Reception = Received | Refused;
 
 const REFUSED: Refused = Object.freeze({ refused: true });
 
+// The schema's path pattern: a URL pathname of safe characters.
+const PATH = /^\/[A-Za-z0-9._~%/+!$&'=@-]*$/;
+
+function checkPath(path: unknown): string | undefined {
+  if (path === undefined) return undefined;
+  if (typeof path !== 'string' || !PATH.test(path)) {
+    throw new ProbekitError(
+      'ERR_PROBEKIT_INVALID_OPTION',
+      `Failed to create the endpoint: path ${describeValue(path)} is not a URL path. Write it like "/healthz".`,
+    );
+  }
+  return path;
+}
+
 /** Options shared by every backend. */
 export interface PlayerOptions {
   readonly clock: Clock;
@@ -41,6 +56,11 @@ export interface PlayerOptions {
   readonly seed?: number;
   /** How many requests the journal keeps (default 10000); older ones are dropped and counted. */
   readonly journalSize?: number;
+  /**
+   * Play scripts that name no path (one route, `*`) on this path only; scripts that name their
+   * paths are played as they are. Applies to every script, including later `setScript()`s.
+   */
+  readonly path?: string;
 }
 
 // Paths are interned so a journal of a million requests to one path keeps one string, not a million.
@@ -64,13 +84,15 @@ export class ScriptPlayer {
   #startedAt: number;
   #interned = new Map<string, string>();
   #routesText: string | undefined;
+  readonly #path: string | undefined;
   #listeners: Array<() => void> = [];
 
   constructor(script: EndpointScript, options: PlayerOptions) {
     this.clock = options.clock;
     this.seed = checkSeed(options.seed);
     this.journal = new Journal({ capacity: options.journalSize, seed: this.seed });
-    this.#compiled = compile(toDefinition(script), this.seed);
+    this.#path = checkPath(options.path);
+    this.#compiled = compile(this.#definition(script), this.seed);
     this.#cursors = this.#compiled.routes.map(() => INITIAL_CURSOR);
     this.#startedAt = this.clock.now;
   }
@@ -114,7 +136,7 @@ export class ScriptPlayer {
 
   /** Replaces the script: cursors and the time origin restart now; the journal goes on. */
   setScript(script: EndpointScript): EndpointDefinition {
-    const compiled = compile(toDefinition(script), this.seed);
+    const compiled = compile(this.#definition(script), this.seed);
     this.#compiled = compiled;
     this.#restart();
     return compiled.definition;
@@ -132,6 +154,15 @@ export class ScriptPlayer {
     return () => {
       this.#listeners = this.#listeners.filter((l) => l !== listener);
     };
+  }
+
+  #definition(script: EndpointScript): EndpointDefinition {
+    const definition = toDefinition(script);
+    const [only, ...more] = definition.routes;
+    if (this.#path === undefined || only === undefined || more.length > 0 || only.path !== ANY_PATH) {
+      return definition;
+    }
+    return { routes: [{ ...only, path: this.#path }] };
   }
 
   #restart(): void {
@@ -153,7 +184,11 @@ export class ScriptPlayer {
   }
 
   #unmatched(method: string, path: string): Decision {
-    this.#routesText ??= ['Configured routes:', ...this.#compiled.definition.routes.map((route) => `  ${explainRoute(route)}`), ''].join('\n');
+    this.#routesText ??= [
+      'Configured routes:',
+      ...this.#compiled.definition.routes.map((route) => `  ${explainRoute(route)}`),
+      '',
+    ].join('\n');
     // One short line per request, joined with `+` to the shared route list: V8 keeps the list
     // once (a cons string), not once per journalled request.
     const body =

@@ -8,7 +8,8 @@ import { createServer as createNetServer, isIP, type Server as NetServer, type S
 import { describeValue, ProbekitError } from '../errors.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { atDeadline, type DeadlineTimer } from '../time/deadline.js';
-import { CONTROL_PREFIX, type ControlAccess, handleControl } from './control-api.js';
+import { systemWallClock, type WallClock } from '../time/wall-clock.js';
+import { CONTROL_PREFIX, type ControlAccess, type ControlContext, handleControl } from './control-api.js';
 import type { Decision } from './decision.js';
 import { dribble } from './dribble.js';
 import type { Journal, JournalTicket } from './journal.js';
@@ -38,6 +39,24 @@ export interface MockServerOptions {
    * must keep them longer than that (docs/semantics.md §1, "Connection reuse without retry").
    */
   readonly idleTimeoutMs?: number;
+  /**
+   * The port of the control API's own listener (default 0: any free port; read `controlUrl`).
+   * It keeps listening while the script refuses connections on `port`.
+   */
+  readonly controlPort?: number;
+  /**
+   * When set, every control request must carry it (`Authorization: Bearer <token>` or
+   * `X-Probekit-Token: <token>`); `probekit mock` reads `--control-token` or
+   * `PROBEKIT_CONTROL_TOKEN`.
+   */
+  readonly controlToken?: string;
+  /**
+   * Serve scripts that name no path on this path only (`probekit mock --path`), including
+   * scripts set later with `setScript()` or `PUT /__probekit/script`.
+   */
+  readonly path?: string;
+  /** Epoch ms for the journal's ISO times (default: the system's wall clock). */
+  readonly wallClock?: WallClock;
 }
 
 /** A running mock server. */
@@ -45,6 +64,11 @@ export interface MockServer {
   /** `http://host:port`, without a trailing slash. */
   readonly url: string;
   readonly port: number;
+  /**
+   * `http://host:port` of the control API's own listener (it serves `/__probekit/…` and
+   * nothing else, and stays up while the script refuses), or `undefined` with `control: 'off'`.
+   */
+  readonly controlUrl: string | undefined;
   readonly host: string;
   readonly seed: number;
   readonly journal: Journal;
@@ -71,7 +95,9 @@ const REOPEN_ATTEMPTS = 100;
 
 /** Sockets carry a count of the requests being answered on them, to tell idle ones apart. */
 const ACTIVE = Symbol('probekit.active');
-type TrackedSocket = Socket & { [ACTIVE]?: number };
+/** Sockets of the control listener: never closed by a refusal. */
+const CONTROL = Symbol('probekit.control');
+type TrackedSocket = Socket & { [ACTIVE]?: number; [CONTROL]?: true };
 
 // The longest timer Node runs as asked (longer ones fire at once, with a warning).
 const MAX_TIMER_MS = 2_147_483_647;
@@ -81,6 +107,7 @@ function checkOptions(options: MockServerOptions): {
   host: string;
   control: ControlAccess;
   idleTimeoutMs: number | undefined;
+  controlPort: number;
 } {
   const fail = (name: string, value: unknown, hint: string): never => {
     throw new ProbekitError(
@@ -102,7 +129,13 @@ function checkOptions(options: MockServerOptions): {
     (!Number.isInteger(idleTimeoutMs) || idleTimeoutMs < 1 || idleTimeoutMs > MAX_TIMER_MS)
   )
     fail('idleTimeoutMs', idleTimeoutMs, `Use whole milliseconds from 1 to ${MAX_TIMER_MS}`);
-  return { port, host, control, idleTimeoutMs };
+  const controlPort = options.controlPort ?? 0;
+  if (!Number.isInteger(controlPort) || controlPort < 0 || controlPort > 65535)
+    fail('controlPort', controlPort, 'Use a whole number from 0 to 65535 (0: any free port)');
+  const token = options.controlToken;
+  if (token !== undefined && (typeof token !== 'string' || !/^[\x21-\x7e]{1,1024}$/.test(token)))
+    fail('controlToken', '(hidden)', 'Use 1 to 1024 visible ASCII characters, no spaces');
+  return { port, host, control, idleTimeoutMs, controlPort };
 }
 
 function bodyAllowed(method: string | undefined, status: number): boolean {
@@ -126,25 +159,44 @@ class MockHttpServer implements MockServer {
   #closing: Promise<void> | undefined;
   #closed = false;
   #unsubscribe: () => void;
+  #controlPort: number;
+  #controlListener: NetServer | undefined;
+  readonly #controlContext: ControlContext;
 
   constructor(
     player: ScriptPlayer,
-    port: number,
-    host: string,
-    control: ControlAccess,
-    idleTimeoutMs: number | undefined,
+    options: ReturnType<typeof checkOptions> & { token: string | undefined; wallClock: WallClock },
   ) {
-    if (idleTimeoutMs !== undefined) this.#http.keepAliveTimeout = idleTimeoutMs;
+    if (options.idleTimeoutMs !== undefined) this.#http.keepAliveTimeout = options.idleTimeoutMs;
     this.#player = player;
     this.#clock = player.clock;
-    this.#port = port;
-    this.host = host;
-    this.#control = control;
+    this.#port = options.port;
+    this.#controlPort = options.controlPort;
+    this.host = options.host;
+    this.#control = options.control;
+    this.#controlContext = {
+      player,
+      clock: player.clock,
+      access: options.control,
+      token: options.token,
+      ports: () => [this.#port, this.#controlPort],
+      startedAt: player.clock.now,
+      startedAtWall: options.wallClock(),
+      closeAfter: (req) => !(req.socket as TrackedSocket)[CONTROL] && this.#listener === undefined,
+    };
     this.#unsubscribe = player.onChange(() => this.#updateListener());
   }
 
   get url(): string {
-    return `http://${isIP(this.host) === 6 ? `[${this.host}]` : this.host}:${this.#port}`;
+    return this.#origin(this.#port);
+  }
+
+  get controlUrl(): string | undefined {
+    return this.#controlListener ? this.#origin(this.#controlPort) : undefined;
+  }
+
+  #origin(port: number): string {
+    return `http://${isIP(this.host) === 6 ? `[${this.host}]` : this.host}:${port}`;
   }
 
   get port(): number {
@@ -186,6 +238,21 @@ class MockHttpServer implements MockServer {
       );
     }
     this.#port = (this.#listener.address() as { port: number }).port;
+    if (this.#control !== 'off') {
+      try {
+        this.#controlListener = await this.#listen(this.#controlPort, true);
+      } catch (error) {
+        this.#unsubscribe();
+        this.#listener.close();
+        const code = (error as { code?: string }).code;
+        throw new ProbekitError(
+          code === 'EADDRINUSE' ? 'ERR_PROBEKIT_PORT_IN_USE' : 'ERR_PROBEKIT_LISTEN',
+          `Failed to start the mock server's control API on ${this.host}:${this.#controlPort}: ${code === 'EADDRINUSE' ? 'the port is in use' : (error as Error).message}. Pick another controlPort, or 0 for any free one.`,
+          { cause: error },
+        );
+      }
+      this.#controlPort = (this.#controlListener.address() as { port: number }).port;
+    }
     this.#updateListener();
   }
 
@@ -196,23 +263,28 @@ class MockHttpServer implements MockServer {
       this.#refusalTimer?.cancel();
       for (const timer of this.#timers) timer.cancel();
       this.#timers.clear();
-      const listener = this.#listener;
+      const listeners = [this.#listener, this.#controlListener];
       this.#listener = undefined;
+      this.#controlListener = undefined;
       for (const socket of this.#sockets) socket.destroy();
       this.#sockets.clear();
       await this.#opening;
-      if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()));
+      await Promise.all(
+        listeners.map(
+          (listener) => listener && new Promise<void>((resolve) => listener.close(() => resolve())),
+        ),
+      );
     })();
     return this.#closing;
   }
 
   // ---- listening, and refusing by not listening ----
 
-  #listen(port: number): Promise<NetServer> {
+  #listen(port: number, control = false): Promise<NetServer> {
     return new Promise((resolve, reject) => {
       // Our own listener hands sockets to the HTTP server, so it can be closed and reopened
       // (to refuse connections) while the HTTP server and its open connections stay.
-      const listener = createNetServer({ noDelay: true }, (socket) => this.#onConnection(socket));
+      const listener = createNetServer({ noDelay: true }, (socket) => this.#onConnection(socket, control));
       listener.once('error', reject);
       listener.listen({ port, host: this.host }, () => {
         listener.off('error', reject);
@@ -221,11 +293,12 @@ class MockHttpServer implements MockServer {
     });
   }
 
-  #onConnection(socket: TrackedSocket): void {
+  #onConnection(socket: TrackedSocket, control: boolean): void {
     if (this.#closed) {
       socket.destroy();
       return;
     }
+    if (control) socket[CONTROL] = true;
     this.#sockets.add(socket);
     socket.once('close', () => this.#sockets.delete(socket));
     this.#http.emit('connection', socket);
@@ -239,7 +312,7 @@ class MockHttpServer implements MockServer {
       this.#listener.close();
       this.#listener = undefined;
       // Kept-alive connections would let the next request through: close the idle ones.
-      for (const socket of this.#sockets) if (!socket[ACTIVE]) socket.destroy();
+      for (const socket of this.#sockets) if (!socket[ACTIVE] && !socket[CONTROL]) socket.destroy();
     } else if (!refusing && !this.#listener && !this.#opening) {
       this.#reopen();
     }
@@ -281,11 +354,11 @@ class MockHttpServer implements MockServer {
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/';
-    if (this.#control !== 'off' && url.startsWith(CONTROL_PREFIX)) {
-      void handleControl(req, res, this.#player, this.#clock, this.#control);
+    const socket = req.socket as TrackedSocket;
+    if (socket[CONTROL] || (this.#control !== 'off' && url.startsWith(CONTROL_PREFIX))) {
+      this.#onControl(req, res, socket);
       return;
     }
-    const socket = req.socket as TrackedSocket;
     // Busy while deciding: a refusal that starts with this request must not cut its own connection.
     socket[ACTIVE] = (socket[ACTIVE] ?? 0) + 1;
     const reception = this.#player.receive(req.method ?? 'GET', url, this.#clock.now);
@@ -302,6 +375,27 @@ class MockHttpServer implements MockServer {
       return;
     }
     this.#defer(req, res, ticket, decision);
+  }
+
+  /**
+   * A control request, on either port. Busy until answered, so a refusal it starts (a new
+   * script, a reset) cannot cut its own connection before the answer: on the main port the
+   * answer then says `Connection: close`, and the connection closes after it.
+   */
+  #onControl(req: IncomingMessage, res: ServerResponse, socket: TrackedSocket): void {
+    if (socket[CONTROL] && !(req.url ?? '/').startsWith(CONTROL_PREFIX)) {
+      req.resume();
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(
+        `probekit mock: this port serves only the control API (${CONTROL_PREFIX}journal, script, reset). The endpoint is at ${this.url}.\n`,
+      );
+      return;
+    }
+    socket[ACTIVE] = (socket[ACTIVE] ?? 0) + 1;
+    res.once('close', () => {
+      socket[ACTIVE] = (socket[ACTIVE] ?? 1) - 1;
+    });
+    void handleControl(req, res, this.#controlContext);
   }
 
   /** The decision's headers, with `{origin}` made the origin the client addressed. */
@@ -444,13 +538,18 @@ export async function startMockServer(
   script: EndpointScript,
   options: MockServerOptions = {},
 ): Promise<MockServer> {
-  const { port, host, control, idleTimeoutMs } = checkOptions(options);
+  const checked = checkOptions(options);
   const player = new ScriptPlayer(script, {
     clock: options.clock ?? systemClock,
     seed: options.seed,
     journalSize: options.journalSize,
+    path: options.path,
   });
-  const server = new MockHttpServer(player, port, host, control, idleTimeoutMs);
+  const server = new MockHttpServer(player, {
+    ...checked,
+    token: options.controlToken,
+    wallClock: options.wallClock ?? systemWallClock,
+  });
   await server.start();
   return server;
 }

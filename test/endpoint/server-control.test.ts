@@ -113,7 +113,11 @@ describe('the control API under /__probekit/', () => {
     const server = await start('200, 503...');
     await status(server.url);
     await status(server.url);
-    expect((await json(`${server.url}/__probekit/reset`, { method: 'POST' })).status).toBe(200);
+    const reset = await json(`${server.url}/__probekit/reset`, {
+      method: 'POST',
+      headers: { 'x-probekit': '1' },
+    });
+    expect(reset.status).toBe(200);
     expect(server.journal.total).toBe(0);
     expect(await status(server.url)).toBe(200);
     expect(server.journal.entries()[0]?.index).toBe(0);
