@@ -1,5 +1,6 @@
 import { describeValue, ProbekitError } from '../errors.js';
 import { type Clock, systemClock } from '../time/clock.js';
+import { MAX_DURATION_MS, MAX_DURATION_TEXT } from '../time/duration.js';
 import type { Transport } from '../transport/types.js';
 import type { CheckEvent } from './events.js';
 
@@ -73,6 +74,15 @@ function validate(o: HealthCheckOptions): void {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw invalid(name, value, 'is not a finite number', 'Pass a number of milliseconds');
     }
+    // Node fires a longer timer after 1 ms: a 3e9 ms interval would probe in a busy loop.
+    if (value > MAX_DURATION_MS) {
+      throw invalid(
+        name,
+        value,
+        `is longer than the longest timer, ${MAX_DURATION_TEXT}`,
+        `Use at most ${MAX_DURATION_MS} ms (MAX_DURATION_MS)`,
+      );
+    }
   };
   finite('interval', o.interval);
   if (o.interval <= 0) {
@@ -127,7 +137,8 @@ function validate(o: HealthCheckOptions): void {
 /**
  * Sets the delay before the first tick is read. Mirrors Dapr: the ticker is already running,
  * so the first probe happens at the first tick *after* the delay ends or, if ticks came due
- * during the delay, at once with the first of them (the rest were dropped).
+ * during the delay, at once with the first of them (the rest were dropped). At most
+ * `MAX_DURATION_MS`.
  *
  * @example
  * startEndpointHealthCheck(url, withInitialDelay(250), withInterval(100)); // probes at 250, 300, 400
@@ -139,7 +150,8 @@ export function withInitialDelay(ms: number): Option {
 }
 
 /**
- * Sets how long one probe may take (ms). 0 fails every probe at once without sending it.
+ * Sets how long one probe may take (ms), at most `MAX_DURATION_MS`. 0 fails every probe at
+ * once without sending it.
  *
  * @example
  * startEndpointHealthCheck(url, withRequestTimeout(500));
@@ -164,7 +176,8 @@ export function withFailureThreshold(n: number): Option {
 }
 
 /**
- * Sets the ticker's interval (ms). Must be above 0.
+ * Sets the ticker's interval (ms): above 0 and at most `MAX_DURATION_MS` (2^31−1, about 24.8
+ * days; Node fires a longer timer at once).
  *
  * @example
  * startEndpointHealthCheck(url, withInterval(100));

@@ -16,6 +16,11 @@ export type TimerHandle = unknown;
 export interface Clock {
   /** Milliseconds on this clock's time axis (monotonic for {@link systemClock}). */
   readonly now: number;
+  /**
+   * Calls `callback` after `ms`. probekit never asks for more than `MAX_DURATION_MS`
+   * (2^31−1): longer waits are chained by `atDeadline`, since Node and fake-timers fire a
+   * longer timer after 1 ms.
+   */
   setTimeout(callback: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
 }
@@ -40,7 +45,11 @@ export const systemClock: Clock = {
 
 /**
  * Resolves once `ms` have passed on `clock`, or rejects with the signal's reason when `signal`
- * aborts. The timer is cleared on abort, so nothing is left pending.
+ * aborts. The timer is cleared on abort, so nothing is left pending. Any length is safe (a
+ * wait beyond 2^31−1 ms is chained, see `atDeadline`).
+ *
+ * @example
+ * await sleep(clock, 250, controller.signal);
  */
 export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -1,5 +1,20 @@
 import { describeValue, ProbekitError } from '../errors.js';
 
+/**
+ * The longest wait probekit accepts, in ms: 2^31−1 (about 24.8 days), the largest delay Node's
+ * and the browsers' `setTimeout` honour. Longer ones are not slow timers: Node fires them after
+ * 1 ms (with a `TimeoutOverflowWarning`), so a checker with a longer interval would probe in a
+ * busy loop. Every duration option, `parseDuration`, the endpoint DSL and the scenario schema
+ * stop here.
+ *
+ * @example
+ * if (ms > MAX_DURATION_MS) throw new RangeError(`${ms} ms is too long for a timer`);
+ */
+export const MAX_DURATION_MS = 2_147_483_647;
+
+/** The limit as people read it, for error messages. */
+export const MAX_DURATION_TEXT = `${MAX_DURATION_MS} ms (about 24.8 days)`;
+
 const UNIT_MS: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
@@ -14,9 +29,11 @@ const PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
 
 /**
  * Parses a Go-style duration (`"5s"`, `"150ms"`, `"1m30s"`, `"1.5s"`) into milliseconds.
- * A bare `"0"` is accepted, as in Go; any other number needs a unit.
+ * A bare `"0"` is accepted, as in Go; any other number needs a unit. Durations longer than
+ * {@link MAX_DURATION_MS} are refused (Node would fire such a timer at once).
  *
- * @throws {ProbekitError} `ERR_PROBEKIT_INVALID_DURATION`, naming the input and the position.
+ * @throws {ProbekitError} `ERR_PROBEKIT_INVALID_DURATION`, naming the input and the position,
+ * or the limit for a duration that is too long.
  * @example
  * parseDuration('1m30s'); // 90000
  */
@@ -53,6 +70,12 @@ export function parseDuration(input: string, what = 'duration'): number {
     }
     total += Number(match[1]) * (UNIT_MS[match[2] as string] as number);
     position = PART.lastIndex;
+  }
+  if (total > MAX_DURATION_MS) {
+    return fail(
+      `it is ${total} ms, longer than the longest timer, ${MAX_DURATION_TEXT}`,
+      `Use at most ${formatDuration(MAX_DURATION_MS)}, e.g. "596h"`,
+    );
   }
   return total;
 }

@@ -24,6 +24,9 @@ export interface TickerObserver {
  * ticker's runtime timer was started before anything the reader did), and it keeps virtual
  * time exact even though fake-timers fires same-instant timers in creation order.
  *
+ * Any finite positive interval works, even one past 2^31−1 ms: the wait for a tick goes through
+ * `atDeadline`, which chains timers rather than let Node fire an overlong one at once.
+ *
  * @example
  * const ticker = new Ticker(clock, 100);
  * const tick = await ticker.next(); // { index: 1, due: 100 }

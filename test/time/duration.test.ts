@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProbekitError } from '../../src/errors.js';
-import { formatDuration, parseDuration } from '../../src/time/duration.js';
+import { formatDuration, MAX_DURATION_MS, parseDuration } from '../../src/time/duration.js';
 
 describe('parseDuration reads Go-style durations', () => {
   it.each([
@@ -40,5 +40,30 @@ describe('parseDuration reads Go-style durations', () => {
     for (const ms of [0, 150, 1500, 5000, 60_000, 90_000, 3_600_000]) {
       expect(parseDuration(formatDuration(ms))).toBe(ms);
     }
+  });
+});
+
+describe('parseDuration refuses durations no timer can wait', () => {
+  it('accepts exactly MAX_DURATION_MS (2^31−1 ms)', () => {
+    expect(MAX_DURATION_MS).toBe(2 ** 31 - 1);
+    expect(parseDuration('2147483647ms')).toBe(MAX_DURATION_MS);
+    expect(parseDuration('596h')).toBe(596 * 3_600_000);
+  });
+
+  it('rejects --interval 597h (which Node would fire at once, spinning the checker) naming the limit', () => {
+    let error: unknown;
+    try {
+      parseDuration('597h', '--interval');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ProbekitError);
+    expect((error as ProbekitError).code).toBe('ERR_PROBEKIT_INVALID_DURATION');
+    expect((error as Error).message).toMatch(/^Failed to parse --interval "597h": it is 2149200000 ms/);
+    expect((error as Error).message).toContain('2147483647 ms');
+  });
+
+  it('rejects one millisecond over the limit', () => {
+    expect(() => parseDuration('2147483648ms')).toThrow(/longer than the longest timer/);
   });
 });
