@@ -1,4 +1,9 @@
-export { CONTROL_PREFIX, type ControlAccess } from './control-api.js';
+export {
+  CONTROL_PREFIX,
+  type ControlAccess,
+  JOURNAL_PAGE,
+  MAX_CONTROL_SCRIPT_BYTES,
+} from './control-api.js';
 export { scriptFromDaprTrace } from './dapr-trace.js';
 export {
   type Decision,
@@ -30,7 +35,11 @@ export {
   Journal,
   type JournalEntry,
   type JournalSnapshot,
+  type JournalTicket,
+  MAX_JOURNAL_PATH_CHARS,
+  truncateMarked,
 } from './journal.js';
+export { checkJsonBounds } from './json-bounds.js';
 export {
   ANY_PATH,
   type ChoiceItem,
