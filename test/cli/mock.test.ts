@@ -179,6 +179,24 @@ describe('probekit mock with bad input', () => {
     expect(await fails(['200', '--port', 'x'])).toMatchObject({ code: 2 });
   });
 
+  it.each([
+    [['--port', '65536'], 'Failed to read --port "65536": it is not from 0 to 65535.'],
+    [['--port', '-1'], 'Failed to read --port "-1": it is not from 0 to 65535.'],
+    [
+      ['--journal-size', '100000001'],
+      'Failed to read --journal-size "100000001": it is not from 0 to 100000000',
+    ],
+    [['--host', ''], 'Failed to read --host "": it is not an IP address.'],
+    [['--host', 'localhost'], 'Failed to read --host "localhost": it is not an IP address.'],
+  ])(
+    'refuses %j with exit code 2 before listening (regression: exit 1, or "argument is ambiguous")',
+    async (flags, message) => {
+      const { code, stderr } = await fails(['200', ...flags]);
+      expect(code).toBe(2);
+      expect(stderr).toContain(message);
+    },
+  );
+
   it('exits 1 when the port is taken', async () => {
     const other = await startMockServer('200');
     try {
