@@ -5,6 +5,7 @@
 
 export {
   CHECKER_PROTOCOL_VERSION,
+  mockIdleTimeoutMs,
   type ProcessCaseOptions,
   type ProcessConformanceOptions,
   runProcessCase,

@@ -1,4 +1,5 @@
 export type { CheckerAdapter, CheckerRun } from './adapter.js';
+export { type Coincidence, type CoincidenceKind, findCoincidences } from './coincidences.js';
 export { type CompareOptions, compareTraces, formatDiff, type TraceDiff } from './compare.js';
 export { CHECKER_FIXTURES_DIR, loadScenarios, type ScenarioFile, selectLevels } from './fixtures.js';
 export { optionsFromScenario, referenceAdapter } from './reference-adapter.js';

@@ -32,6 +32,7 @@ export {
   checkTimeScale,
   type DefinitionMapper,
   mapDefinition,
+  mockIdleTimeoutMs,
   type ScaledScenario,
   scaleDefinition,
   scaleMs,

@@ -15,7 +15,7 @@ import {
   protocolEnv,
   protocolLineTimer,
 } from './protocol.js';
-import { type ScaledScenario, scaleScenario } from './scale.js';
+import { mockIdleTimeoutMs, type ScaledScenario, scaleScenario } from './scale.js';
 import { separateTimeoutTies } from './ties.js';
 import { judgeRun } from './verdict.js';
 
@@ -91,6 +91,7 @@ async function play(
     seed: scenario.seed ?? 0,
     clock,
     control: 'off',
+    idleTimeoutMs: mockIdleTimeoutMs(scenario),
   });
   const timers: DeadlineTimer[] = [];
   let child: ReturnType<typeof spawnImplementation> | undefined;

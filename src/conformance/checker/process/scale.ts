@@ -184,8 +184,8 @@ const TIME_DEFAULTS: ReadonlyArray<[keyof ScenarioOptions, number, string]> = [
  * Prepares a scenario for a real-time run at `scale`. At scale 1 nothing changes and the
  * fixture's expected trace is used as is. At any other scale:
  *
- * - options, `readDelayMs`, `durationMs` and every time in the script are multiplied by
- *   `scale` and rounded to whole ms;
+ * - options, `readDelayMs`, `durationMs`, `idleTimeoutMs` and every time in the script are
+ *   multiplied by `scale` and rounded to whole ms;
  * - time options the scenario leaves to the defaults (initial delay, interval, request
  *   timeout) are passed explicitly, as Dapr's defaults × `scale`: an implementation's own
  *   defaults cannot be scaled from outside. A note says so; the defaults themselves are only
@@ -229,9 +229,41 @@ export async function scaleScenario(scenario: Scenario, scale: number): Promise<
     durationMs: scaleMs(scenario.durationMs, scale),
   };
   if (scenario.readDelayMs !== undefined) scaled.readDelayMs = scaleMs(scenario.readDelayMs, scale);
+  if (scenario.idleTimeoutMs !== undefined) scaled.idleTimeoutMs = scaleMs(scenario.idleTimeoutMs, scale);
   const { expected: _fixture, ...definitionOnly } = scaled;
   const expected = await simulate(definitionOnly);
   return { scenario: { ...definitionOnly, expected }, definition: scaledDefinition, expected, notes };
+}
+
+/** Node's own keep-alive idle timeout (`http.Server#keepAliveTimeout`). */
+const NODE_IDLE_TIMEOUT_MS = 5000;
+
+/** The longest timer Node runs as asked. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * The keep-alive idle timeout for the mock server of a real-time run (pass it as
+ * `startMockServer`'s `idleTimeoutMs`), given the scenario as it will run (after
+ * {@link scaleScenario}): the scenario's own `idleTimeoutMs` if it sets one (already scaled),
+ * else the run's duration plus one interval, and never less than Node's 5 s default.
+ *
+ * Why longer than the whole run, not just the interval: the expected traces come from
+ * `simulate()`, which never closes an idle connection, and Dapr v1.0 reuses its connection
+ * without retrying, so a connection closed while idle fails the next probe (docs/semantics.md §1,
+ * "Connection reuse without retry"). The gap between two requests is not bounded by the
+ * interval: an unread signal blocks the loop (`readDelayMs`), an initial delay can be long.
+ * It is bounded by the run, and a timer that outlives the run costs nothing (the server is
+ * closed at the end). At Dapr's 5 s interval, Node's default would leave about 1 s of margin.
+ *
+ * @example
+ * mockIdleTimeoutMs({ ...scenario, options: { intervalMs: 10_000 }, durationMs: 45_000 }); // 55000
+ * mockIdleTimeoutMs({ ...scenario, idleTimeoutMs: 2000 }); // 2000
+ */
+export function mockIdleTimeoutMs(scenario: Scenario): number {
+  if (scenario.idleTimeoutMs !== undefined) return scenario.idleTimeoutMs;
+  const interval = scenario.options.intervalMs ?? DEFAULTS.interval;
+  const longerThanTheRun = Math.ceil(scenario.durationMs + interval);
+  return Math.min(MAX_TIMER_MS, Math.max(NODE_IDLE_TIMEOUT_MS, longerThanTheRun));
 }
 
 function noExpected(scenario: Scenario): ProbekitError {
