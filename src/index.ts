@@ -80,7 +80,10 @@ export {
 export {
   type CheckerAdapter,
   type CheckerRun,
+  type Coincidence,
+  type CoincidenceKind,
   compareTraces,
+  findCoincidences,
   formatDiff,
   loadScenarios,
   parseScenario,
@@ -114,15 +117,7 @@ export {
   tableRows,
 } from './teach/index.js';
 // Time
-export {
-  type Clock,
-  formatDuration,
-  MAX_DURATION_MS,
-  parseDuration,
-  systemClock,
-  type Tick,
-  Ticker,
-} from './time/index.js';
+export { type Clock, formatDuration, parseDuration, systemClock, type Tick, Ticker } from './time/index.js';
 // Transport
 export {
   DEFAULT_USER_AGENT,
