@@ -117,7 +117,15 @@ export {
   tableRows,
 } from './teach/index.js';
 // Time
-export { type Clock, formatDuration, parseDuration, systemClock, type Tick, Ticker } from './time/index.js';
+export {
+  type Clock,
+  formatDuration,
+  MAX_DURATION_MS,
+  parseDuration,
+  systemClock,
+  type Tick,
+  Ticker,
+} from './time/index.js';
 // Transport
 export {
   DEFAULT_USER_AGENT,
