@@ -26,6 +26,8 @@ Options:
   --config <file>      read a JSON endpoint definition (schema/endpoint-script.schema.json)
   --journal-size <n>   requests kept in the journal (default 10000; older ones are counted as dropped)
   --control <who>      who may use /__probekit/: loopback (default), any, or off
+  --control-port <n>   port of the control API's own listener (default 0: any free port)
+  --control-token <t>  require this token on control requests (or PROBEKIT_CONTROL_TOKEN)
   --verbose            print every request and the decision as it happens
   -h, --help           show this help
 
@@ -46,9 +48,11 @@ The script DSL (full grammar in docs/dsl.md):
 Steps are separated by "," or "then". When a script runs out its last step repeats
 (unless it ends with cycle or end). Durations: 120 (ms), 120ms, 1.5s, 2m.
 
-Control API (loopback clients only by default; not journalled):
-  GET  /__probekit/journal   PUT /__probekit/script (DSL text or JSON)
-  GET  /__probekit/script    POST /__probekit/reset
+Control API (loopback clients only by default; not journalled), on its own port (printed at
+start; it keeps listening while the script refuses) and on the endpoint's port:
+  GET  /__probekit/journal[?since=I&limit=N]   PUT /__probekit/script (DSL text or JSON)
+  GET  /__probekit/script                      POST /__probekit/reset (with -H "X-Probekit: 1")
+Requests from web pages (a foreign Origin, a Host that is not an IP or localhost) are refused.
 
 Examples:
   probekit mock "200*2, 503*3, hang, 200..." --port 8080 --path /healthz
@@ -144,6 +148,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
     config: { type: 'string' },
     'journal-size': { type: 'string' },
     control: { type: 'string' },
+    'control-port': { type: 'string' },
+    'control-token': { type: 'string' },
     verbose: { type: 'boolean' },
   });
   if (positionals.length > 1) {
@@ -158,6 +164,19 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const control = (values.control as string | undefined) ?? 'loopback';
   if (!['loopback', 'any', 'off'].includes(control)) {
     throw usage(`Failed to read --control ${JSON.stringify(control)}: use loopback, any or off.`);
+  }
+  const controlPort = rangeFlag(
+    'control-port',
+    values['control-port'] as string | undefined,
+    0,
+    65535,
+    '0: any free port',
+  );
+  const controlToken = (values['control-token'] as string | undefined) ?? io.env.PROBEKIT_CONTROL_TOKEN;
+  if (controlToken !== undefined && !/^[\x21-\x7e]{1,1024}$/.test(controlToken)) {
+    throw usage(
+      'Failed to read --control-token (or PROBEKIT_CONTROL_TOKEN): use 1 to 1024 visible ASCII characters, no spaces.',
+    );
   }
   let seed: number;
   try {
@@ -188,6 +207,10 @@ async function run(args: string[], io: CliIo): Promise<number> {
     journalSize,
     control: control as ControlAccess,
     clock: systemClock,
+    // Kept by the server, so a script PUT later without paths is served on --path too.
+    path: values.path as string | undefined,
+    controlPort,
+    controlToken,
   });
   const routes = definition.routes;
   const only = routes.length === 1 ? (routes[0] as { path: string }).path : undefined;
@@ -196,7 +219,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     `probekit mock: ${explain(definition)} (seed ${seed})\n` +
       (control === 'off'
         ? ''
-        : `probekit mock: control API at ${server.url}/__probekit/ (journal, script, reset)\n`),
+        : `probekit mock: control API at ${server.controlUrl}/__probekit/ (journal, script, reset${controlToken === undefined ? '' : '; token required'})\n`),
   );
   const started = systemClock.now;
   const unsubscribe = values.verbose
@@ -209,7 +232,11 @@ async function run(args: string[], io: CliIo): Promise<number> {
   await waitForAbort(io.signal);
   unsubscribe?.();
   await server.close();
-  io.stderr.write(`probekit mock: stopped after ${server.journal.total} requests (seed ${seed})\n`);
+  // `recorded` counts across resets (`total` restarts at 0 with the journal).
+  const served = server.journal.recorded;
+  io.stderr.write(
+    `probekit mock: stopped after ${served} request${served === 1 ? '' : 's'} (seed ${seed})\n`,
+  );
   return EXIT.ok;
 }
 
