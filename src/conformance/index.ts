@@ -52,12 +52,34 @@ export {
   type ServerReport,
   type SkippedCase,
 } from './healthz/suite.js';
-export { type CaseResult, makeReport, type Report } from './shared/report.js';
+export {
+  type ExpectedFailures,
+  markExpectedFailure,
+  parseExpectFail,
+  unknownExpectedIds,
+} from './shared/expect-fail.js';
+export { aggregateRuns } from './shared/repeat.js';
+export {
+  type CaseRepeat,
+  type CaseResult,
+  type ExpectedFailure,
+  failingResults,
+  type LevelCounts,
+  makeReport,
+  type RepeatClassification,
+  type Report,
+  type RunSpread,
+  reportSucceeded,
+  type SkippedCaseSummary,
+  type Verdict,
+  verdictOf,
+} from './shared/report.js';
 export {
   createReporter,
   humanReporter,
   jsonReporter,
   junitReporter,
+  levelLine,
   REPORTERS,
   type Reporter,
   type ReporterName,
