@@ -42,6 +42,28 @@ export function roundTimes(trace: Trace, decimals: number): Trace {
   return mapTimes(trace, (ms) => Math.round(ms * scale) / scale);
 }
 
+/** Every time in a trace, in no particular order. */
+function allTimes(trace: Trace): number[] {
+  const times: number[] = [];
+  mapTimes(trace, (ms) => {
+    times.push(ms);
+    return ms;
+  });
+  return times;
+}
+
+/**
+ * The tolerance `explain --trace` uses when none is given: 2 ms for a real-time recording (its
+ * times have fractions: `performance.now()`), 0 for a trace in whole ms (a simulation, a
+ * fixture), whose instants are exact and must be drawn as they are.
+ *
+ * @example
+ * defaultTolerance(JSON.parse(text)); // 2 for a probekit check --trace file
+ */
+export function defaultTolerance(trace: Trace): number {
+  return allTimes(trace).every(Number.isInteger) ? 0 : 2;
+}
+
 /** The latest of `times` at or before `t`, or undefined. */
 function latestAtOrBefore(times: readonly number[], t: number): number | undefined {
   let best: number | undefined;
@@ -56,8 +78,7 @@ function latestAtOrBefore(times: readonly number[], t: number): number | undefin
  * to whole ms. So a probe 0.9 ms after its tick is "taken at once", not "waits (loop busy)", and
  * a signal read 0.2 ms after it was emitted is read at once, not "read later".
  *
- * A trace of exact instants (a simulation, a fixture) has no gaps below 1 ms, so with the
- * default tolerance of 1 ms it is drawn exactly as recorded.
+ * With a tolerance of 0 nothing moves; times are still rounded.
  *
  * @example
  * renderTimeline(tidyRecordedTrace(JSON.parse(text), 1), { format: 'table' });

@@ -262,3 +262,137 @@ describe('probekit explain documents every flag and rejects bad input with exit 
     );
   });
 });
+
+describe('probekit explain --trace draws a real-time recording as clearly as a simulation', () => {
+  /** Shaped like a probekit check --trace file: performance.now() times, jitter under 2 ms. */
+  const recording: Trace = {
+    source: 'probekit check http://127.0.0.1:40659/healthz',
+    durationMs: 1027.2878569999998,
+    delayEnd: 13.28476099999989,
+    probes: [
+      { index: 0, start: 100.9, end: 147.22912900000006, outcome: '200', success: true, failureCount: 0 },
+      {
+        index: 1,
+        start: 201.60526099999993,
+        end: 204.548984,
+        outcome: '503',
+        success: false,
+        failureCount: 1,
+      },
+      { index: 2, start: 300.6, end: 312.19751799999995, outcome: '503', success: false, failureCount: 2 },
+    ],
+    signals: [
+      { at: 147.62678099999994, value: true, emittedAt: 147.39340500000003 },
+      { at: 312.2410090000001, value: false, emittedAt: 312.2276139999999 },
+    ],
+    ticks: { delivered: [100.19375100000002, 200.19375100000002, 300.193751], dropped: [] },
+    options: {
+      initialDelayMs: 0,
+      intervalMs: 100,
+      requestTimeoutMs: 2000,
+      failureThreshold: 2,
+      successStatusCode: 200,
+    },
+  };
+
+  async function drawn(args: string[]) {
+    const file = join(dir, `recording-${args.join('_').replace(/\W/g, '')}.json`);
+    await writeFile(file, JSON.stringify(recording));
+    return explain(['--trace', file, ...args]);
+  }
+
+  it('rounds to whole ms and draws sub-millisecond jitter as "at once" (regression: raw floats and "read later")', async () => {
+    const { code, stdout } = await drawn([]);
+    expect(code).toBe(0);
+    expect(stdout).not.toMatch(/\d\.\d/);
+    expect(stdout).toMatch(/^ *100 +probe #1 +tick 100 → GET$/m);
+    expect(stdout).toMatch(/^ *200 +probe #2 +tick 200 → GET$/m);
+    expect(stdout).toMatch(/^ *147 +signal +true +emit true; the consumer reads it at once$/m);
+    expect(stdout).not.toContain('waits (loop busy)');
+    expect(stdout).toMatch(/^ *1027 +end +run ends at 1027 ms$/m);
+  });
+
+  it('lists every signal and the threshold from the options the trace keeps (regression: truncated list, no threshold)', async () => {
+    const { stdout } = await drawn(['--format', 'timeline']);
+    expect(stdout).toContain('signals: true@147, false@312\n');
+    expect(stdout).toMatch(
+      /^probekit check http:\/\/127\.0\.0\.1:40659\/healthz · interval 100 ms · threshold 2$/m,
+    );
+  });
+
+  it('keeps the recorded gaps with --tolerance 0, still rounded', async () => {
+    const { stdout } = await drawn(['--format', 'timeline', '--tolerance', '0']);
+    expect(stdout).toContain('signals: true@147→read 148, false@312\n');
+  });
+
+  it('refuses --tolerance without --trace: a simulation has exact times', async () => {
+    const { code, stderr } = await explain(['200', '--tolerance', '2ms']);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      'Failed to use --tolerance: it applies to a recorded trace, and there is no --trace.',
+    );
+  });
+});
+
+describe('probekit explain colours by no-color.org and FORCE_COLOR', () => {
+  const timeline = [...streaks, '--until', '400ms', '--format', 'timeline'];
+  async function painted(env: NodeJS.ProcessEnv, terminal: boolean, extra: string[] = []) {
+    const t = memoryIo(env);
+    const code = await main(['explain', ...timeline, ...extra], { ...t.io, color: terminal });
+    expect(code).toBe(0);
+    return t.stdout().includes('\u001b[');
+  }
+
+  it('keeps colour on a terminal when NO_COLOR is set but empty (regression: NO_COLOR= turned it off)', async () => {
+    expect(await painted({ NO_COLOR: '' }, true)).toBe(true);
+  });
+
+  it('drops colour with a non-empty NO_COLOR or with --no-color', async () => {
+    expect(await painted({ NO_COLOR: '1' }, true)).toBe(false);
+    expect(await painted({}, true, ['--no-color'])).toBe(false);
+  });
+
+  it('colours a pipe with FORCE_COLOR=1, but never with --no-color (regression: FORCE_COLOR ignored)', async () => {
+    expect(await painted({}, false)).toBe(false);
+    expect(await painted({ FORCE_COLOR: '1' }, false)).toBe(true);
+    expect(await painted({ FORCE_COLOR: '1' }, false, ['--no-color'])).toBe(false);
+  });
+});
+
+describe('probekit explain --format svg', () => {
+  it('refuses to print an SVG to a terminal, and says to use --out or redirect', async () => {
+    const t = memoryIo();
+    Object.assign(t.io.stdout, { isTTY: true });
+    const code = await main(['explain', ...streaks, '--format', 'svg'], t.io);
+    expect(code).toBe(2);
+    expect(t.stdout()).toBe('');
+    expect(t.stderr()).toContain('Failed to print --format svg: stdout is a terminal');
+    expect(t.stderr()).toContain('Add --out <file.svg>, or redirect: > timeline.svg.');
+  });
+
+  it('prints it when stdout is not a terminal (a redirect)', async () => {
+    const { code, stdout } = await explain([...streaks, '--until', '300ms', '--format', 'svg']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^<svg /);
+  });
+});
+
+describe('probekit explain --help examples show what they say', () => {
+  it('sets --initial-delay in every example with a short interval (regression: the 1 s default hid the run)', async () => {
+    const { stdout } = await explain(['--help']);
+    const examples = stdout.split('Examples:\n')[1]?.trim().split('\n') ?? [];
+    expect(examples.length).toBeGreaterThan(1);
+    for (const line of examples.filter((l) => l.includes('--interval 100ms'))) {
+      expect(line).toContain('--initial-delay');
+    }
+  });
+
+  it('runs the second example and shows probes within --until', async () => {
+    const { stdout: help } = await explain(['--help']);
+    const line = help.split('Examples:\n')[1]?.split('\n')[1] ?? '';
+    const args = [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]).slice(2) as string[];
+    const { code, stdout } = await explain(args);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/probes [1-9]\d* \(/);
+  });
+});

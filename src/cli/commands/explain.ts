@@ -7,7 +7,7 @@ import { renderTimeline } from '../../teach/render.js';
 import { durationFlag, integerFlag, parseCommandArgs } from '../args.js';
 import { commandColor } from '../color.js';
 import { type Command, EXIT } from '../command.js';
-import { tidyRecordedTrace } from '../recorded-trace.js';
+import { defaultTolerance, tidyRecordedTrace } from '../recorded-trace.js';
 import { checkWritable } from '../writable.js';
 
 const FORMATS = ['table', 'timeline', 'svg', 'json'] as const;
@@ -54,8 +54,9 @@ Options (durations are Go-style, 5s, 150ms, 1m30s, or a bare number of ms; at mo
                               checker options above do not apply
   --tolerance <duration>      with --trace: a step less than this after its cause (a tick,
                               the end of a probe, an emit) is drawn at its cause, then times
-                              are rounded to whole ms (default 1ms: a real event loop's
-                              jitter; 0 draws the recorded times, rounded)
+                              are rounded to whole ms (default 2ms, a real event loop's
+                              jitter, for a recording with fractional ms like probekit
+                              check --trace writes; 0 for a trace in whole ms)
   --no-color                  no ANSI colour, even on a terminal
   -h, --help                  show this help
 
@@ -159,7 +160,7 @@ async function simulated(scenario: Scenario): Promise<Trace> {
   }
 }
 
-async function recorded(path: string, toleranceMs: number): Promise<Trace> {
+async function recorded(path: string, toleranceMs: number | undefined): Promise<Trace> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -181,7 +182,7 @@ async function recorded(path: string, toleranceMs: number): Promise<Trace> {
     );
   }
   // A trace that is not one (no probes array, say) is left for the renderers to name.
-  return isTidyable(trace) ? tidyRecordedTrace(trace, toleranceMs) : trace;
+  return isTidyable(trace) ? tidyRecordedTrace(trace, toleranceMs ?? defaultTolerance(trace)) : trace;
 }
 
 const isNumber = (value: unknown): value is number => typeof value === 'number';
@@ -262,7 +263,7 @@ export const explainCommand: Command = {
     const format = formatFlag(values.format as string | undefined);
     const width = widthFlag(values.width as string | undefined);
     const out = values.out as string | undefined;
-    const tolerance = durationFlag('tolerance', values.tolerance as string | undefined) ?? 1;
+    const tolerance = durationFlag('tolerance', values.tolerance as string | undefined);
     if (format === 'svg' && out === undefined && (io.stdout as { isTTY?: boolean }).isTTY === true) {
       throw new ProbekitError(
         'ERR_PROBEKIT_USAGE',
