@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { judgeBehaviour } from '../../src/conformance/checker/process/behaviour.js';
+import type { JournalEntry } from '../../src/endpoint/journal.js';
 import { formatDiff } from '../../src/scenario/compare.js';
 import { loadScenarios } from '../../src/scenario/fixtures.js';
 import { referenceAdapter } from '../../src/scenario/reference-adapter.js';
+import type { Trace } from '../../src/scenario/types.js';
 import { mutant } from './mutants.js';
 import { judgeInVirtualTime, lateClock } from './support/judge-virtual.js';
 
@@ -77,5 +80,86 @@ describe('the real-time verdict judges behaviour, not the clock', () => {
     const verdict = await judgeInVirtualTime(scenario as NonNullable<typeof scenario>, mutant(name, bug));
     expect(verdict.diffs[0]?.kind).toBe(kind);
     expect(verdict.diffs[0]?.at).toBeLessThan(scenario?.durationMs ?? 0);
+  });
+});
+
+describe('outcomes real time cannot call are read either way', () => {
+  const decision = (action: 'respond' | 'reset', status = 0) =>
+    ({
+      action,
+      status,
+      headers: undefined,
+      body: undefined,
+      delay: 0,
+      dribble: undefined,
+      over: 0,
+      source: 'script',
+      route: '/healthz',
+    }) as const;
+  const entry = (
+    index: number,
+    time: number,
+    endedAt: number,
+    action: 'respond' | 'reset',
+    status = 0,
+  ): JournalEntry => ({
+    index,
+    time,
+    method: 'GET',
+    path: '/healthz',
+    position: index,
+    decision: decision(action, status),
+    explain: '',
+    fate: 'completed',
+    endedAt,
+  });
+  const expected: Trace = {
+    durationMs: 450,
+    probes: [100, 200, 300, 400].map((start, index) => ({
+      index,
+      start,
+      end: start,
+      outcome: index < 2 ? 'reset' : '200',
+    })),
+    signals: [],
+  };
+  const context = {
+    durationMs: 450,
+    requestTimeoutMs: 50,
+    failureThreshold: 2,
+    successStatusCode: 200,
+    readDelayMs: 0,
+    tolerance: 10,
+    probePath: '/healthz',
+  };
+
+  it('accepts a timeout for a 200 whose request reached a stalled endpoint 61 ms after its tick (measured on Dapr v1.0)', () => {
+    const entries = [
+      entry(0, 110, 110, 'reset'),
+      entry(1, 201, 201, 'reset'),
+      entry(2, 361.6, 362, 'respond', 200),
+      entry(3, 405, 405.5, 'respond', 200),
+    ];
+    const signals = [
+      { at: 201.6, value: false },
+      { at: 405.6, value: true },
+    ];
+    expect(judgeBehaviour(entries, 0, signals, expected, context).diffs).toEqual([]);
+  });
+
+  it('still requires true for a 200 answered at once to a request that came on time', () => {
+    const entries = [
+      entry(0, 100, 100, 'reset'),
+      entry(1, 200, 200, 'reset'),
+      entry(2, 301, 301.5, 'respond', 200),
+      entry(3, 401, 401.5, 'respond', 200),
+    ];
+    const signals = [
+      { at: 200.6, value: false },
+      { at: 401.6, value: true },
+    ];
+    const diffs = judgeBehaviour(entries, 0, signals, expected, context).diffs;
+    expect(diffs.map((d) => d.kind)).toEqual(['missing-signal']);
+    expect(diffs[0]?.expected).toMatch(/^true \(after the probe at 301ms/);
   });
 });

@@ -59,28 +59,34 @@ function pathOf(entry: JournalEntry): string {
 
 /**
  * The outcomes a request may have had for the client, from what the endpoint did and when. The
- * endpoint's side is exact (the journal); the client's is not visible, so a response that landed
- * within `band` ms of the client's deadline may have been either. `undefined`: still in flight
- * at the cut, too close to call — the judgement stops there.
+ * endpoint's side is exact (the journal); the client's is not visible. The client started the
+ * probe at or before the request arrived — as late as the arrival, or as early as the reference
+ * schedule has it (`expectedStart`) when the request came later than that: a stalled endpoint
+ * process, or a slow connection, delays the arrival but not the client's deadline. So a response
+ * counts as in time only if it beat the earliest such deadline, as too late only if it missed the
+ * latest, each by `band` ms; between the two it may have been either. `undefined`: still in
+ * flight at the cut, too close to call — the judgement stops there.
  */
 function outcomesOf(
   entry: JournalEntry,
   origin: number,
+  expectedStart: number | undefined,
   context: BehaviourContext,
 ): TraceOutcome[] | undefined {
   const start = entry.time - origin;
-  const deadline = start + context.requestTimeoutMs;
   const band = context.tolerance;
+  const latestDeadline = start + context.requestTimeoutMs;
+  const earliestDeadline = Math.min(start, expectedStart ?? start) + context.requestTimeoutMs;
   if (entry.fate === 'aborted') return ['timeout'];
   if (entry.fate === 'pending' || entry.endedAt === undefined) {
-    return deadline <= context.durationMs - band ? ['timeout'] : undefined;
+    return latestDeadline <= context.durationMs - band ? ['timeout'] : undefined;
   }
   const end = entry.endedAt - origin;
   const outcome = entry.decision.action === 'respond' ? String(entry.decision.status) : entry.decision.action;
   const named = outcome === 'close' ? 'closed' : outcome;
-  if (end < deadline - band) return [named];
-  if (end > deadline + band) return ['timeout'];
-  return named === 'timeout' ? ['timeout'] : [named, 'timeout'];
+  if (end < earliestDeadline - band) return [named];
+  if (end > latestDeadline + band) return ['timeout'];
+  return [named, 'timeout'];
 }
 
 /**
@@ -100,6 +106,9 @@ export function seenProbes(
   context: BehaviourContext,
 ): { seen: SeenProbe[]; others: JournalEntry[]; horizon: number } {
   const sorted = [...entries].sort((a, b) => a.time - b.time || a.index - b.index);
+  const expectedVisible = expected.probes.filter(
+    (p) => p.sent !== false && p.outcome !== 'refused' && p.outcome !== 'invalid-url',
+  );
   const seen: SeenProbe[] = [];
   const others: JournalEntry[] = [];
   let horizon = context.durationMs;
@@ -108,7 +117,8 @@ export function seenProbes(
       others.push(entry);
       continue;
     }
-    const outcomes = outcomesOf(entry, origin, context);
+    // The k-th request stands for the reference's k-th probe an endpoint can see.
+    const outcomes = outcomesOf(entry, origin, expectedVisible[seen.length]?.start, context);
     const start = entry.time - origin;
     if (!outcomes) {
       // Undecided at the cut: nothing from here on can be judged.
