@@ -47,7 +47,11 @@ class EndpointHealthCheck implements HealthCheck {
   #phase: LoopPhase = 'initial-delay';
   #counter: CounterState = INITIAL_COUNTER;
   #probes = 0;
-  #failure: unknown;
+  /** The first bug (a throwing observer, a transport that fails to close), until it is reported. */
+  #failure: { readonly error: unknown } | undefined;
+  #failureReported = false;
+  /** An iterator returned `done` (or threw): a failure after that cannot reach a reader. */
+  #iterationEnded = false;
   #stopping: Promise<void> | undefined;
 
   constructor(url: string, options: HealthCheckOptions) {
@@ -64,7 +68,6 @@ class EndpointHealthCheck implements HealthCheck {
     this.#channel = new BufferedChannel<boolean>(
       this.#observed ? (value) => this.#emit({ type: 'delivered', at: this.#now, value }) : undefined,
     );
-    this.#emit({ type: 'start', at: this.#now });
     // Mirrors Dapr: the ticker starts first, then the initial delay runs (docs/semantics.md §1).
     this.#ticker = new Ticker(
       options.clock,
@@ -79,6 +82,10 @@ class EndpointHealthCheck implements HealthCheck {
     this.#loop = this.#run().catch((error: unknown) => {
       if (!this.#stopController.signal.aborted) this.#fail(error);
     });
+    // Emitted only once every field exists: an observer that throws here stops the check, and
+    // stop() must find the ticker and the loop (it once read the ticker before it was built).
+    // The loop emits nothing before its first await, so `start` is still the first event.
+    this.#emit({ type: 'start', at: this.#now });
     const external = options.signal;
     if (external) {
       if (external.aborted) void this.stop();
@@ -147,6 +154,7 @@ class EndpointHealthCheck implements HealthCheck {
     if (immediate === false && observed) this.#emit({ type: 'unblocked', at: this.#now });
   }
 
+  /** Every observer sees every event, even after another one threw (see `withObserver`). */
   #emit(event: CheckEvent): void {
     for (const observer of this.#options.observers) {
       try {
@@ -157,14 +165,51 @@ class EndpointHealthCheck implements HealthCheck {
     }
   }
 
-  /** A bug (a throwing observer or transport): stop, and let the iterator reject with it. */
+  /**
+   * A bug (a throwing observer, a transport that throws or fails to close): stop the check and
+   * report the first such error once — through the iterator, or, when the iteration has
+   * already ended and no reader can see it, rethrown asynchronously (as an EventEmitter
+   * `error` with no listener is), so it is never lost. Later errors are dropped: they are
+   * usually the first one's consequences.
+   */
   #fail(error: unknown): void {
-    if (this.#failure === undefined) this.#failure = error;
+    if (this.#failure !== undefined) return;
+    this.#failure = { error };
+    if (this.#iterationEnded) this.#rethrowFailure();
     void this.stop();
   }
 
+  /** Reports a failure not yet reported by throwing it (to the iterator's caller). */
+  #throwPendingFailure(): void {
+    const failure = this.#failure;
+    if (failure === undefined || this.#failureReported) return;
+    this.#failureReported = true;
+    throw failure.error;
+  }
+
+  #rethrowFailure(): void {
+    const failure = this.#failure;
+    if (failure === undefined || this.#failureReported) return;
+    this.#failureReported = true;
+    queueMicrotask(() => {
+      throw failure.error;
+    });
+  }
+
+  /** Never rejects, and is safe from any state: inside an observer, the constructor, twice. */
   stop(): Promise<void> {
-    this.#stopping ??= this.#shutdown();
+    if (this.#stopping === undefined) {
+      // Set before shutting down: an observer called during shutdown (a settled tick, `stop`)
+      // that calls stop() or throws must get this promise, not start a second shutdown.
+      let finished!: () => void;
+      this.#stopping = new Promise<void>((resolve) => {
+        finished = resolve;
+      });
+      this.#shutdown().then(finished, (error: unknown) => {
+        this.#fail(error);
+        finished();
+      });
+    }
     return this.#stopping;
   }
 
@@ -178,7 +223,11 @@ class EndpointHealthCheck implements HealthCheck {
     this.#channel.close();
     await this.#loop;
     this.#phase = 'stopped';
-    await this.#closeTransport?.();
+    try {
+      await this.#closeTransport?.();
+    } catch (error) {
+      this.#fail(error);
+    }
     this.#emit({ type: 'stop', at: this.#now });
   }
 
@@ -186,12 +235,16 @@ class EndpointHealthCheck implements HealthCheck {
     return {
       next: async () => {
         const result = await this.#channel.receive();
-        if (result.done && this.#failure !== undefined) throw this.#failure;
+        if (!result.done) return result;
+        this.#iterationEnded = true;
+        this.#throwPendingFailure();
         return result;
       },
       // Breaking out of `for await` stops the check: nobody is left to read it.
       return: async () => {
+        this.#iterationEnded = true;
         await this.stop();
+        this.#throwPendingFailure();
         return { done: true, value: undefined };
       },
     };

@@ -241,8 +241,15 @@ export function withAbortSignal(signal: AbortSignal): Option {
 
 /**
  * Receives every event of the loop (ticks, dropped ticks, probes, counter, signals, blocking),
- * each stamped with the clock's time. Observers must not throw; one that does stops the check
- * and the error surfaces from the iterator.
+ * each stamped with the clock's time.
+ *
+ * Observers must not throw. One that does is a bug, and it cannot corrupt the loop: the check
+ * stops (as with `stop()`), every observer still sees the remaining events (`stop` last), and
+ * the first error is reported exactly once — the iterator's next read rejects with it (after
+ * a value already buffered), or breaking out of `for await` throws it; if the iteration has
+ * already ended (e.g. a throw on the final `stop` event), it is rethrown asynchronously, as
+ * an EventEmitter `error` with no listener is, so it is never silently lost. `stop()` itself
+ * never rejects.
  *
  * @example
  * startEndpointHealthCheck(url, withObserver((e) => console.log(e.at, e.type)));
