@@ -16,6 +16,8 @@ export class TraceRecorder {
   #origin: number | undefined;
   #delayEnd: number | undefined;
   readonly #probes: TraceProbe[] = [];
+  /** Probes by their index: a probe's end finds its start in O(1), not by a scan of every probe. */
+  readonly #probeByIndex = new Map<number, TraceProbe>();
   readonly #signals: TraceSignal[] = [];
   readonly #emitted: number[] = [];
   readonly #delivered: number[] = [];
@@ -49,11 +51,15 @@ export class TraceRecorder {
       case 'tick-dropped':
         this.#dropped.push(at);
         break;
-      case 'probe-start':
-        this.#probes.push({ index: event.probe, start: at });
+      case 'probe-start': {
+        const probe: TraceProbe = { index: event.probe, start: at };
+        this.#probes.push(probe);
+        this.#probeByIndex.set(event.probe, probe);
         break;
+      }
       case 'probe-end': {
-        const probe = this.#probes.find((p) => p.index === event.probe);
+        const probe = this.#probeByIndex.get(event.probe);
+        this.#probeByIndex.delete(event.probe);
         if (probe) {
           probe.end = at;
           probe.outcome = describeOutcome(event.outcome);
