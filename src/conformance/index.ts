@@ -12,6 +12,7 @@ export {
   runProcessConformance,
   scaleScenario,
 } from './checker/process/index.js';
+export { MAX_REPEAT, type ProcessRunProgress } from './checker/process/suite.js';
 export {
   type CheckerConformanceOptions,
   checkerCases,
@@ -52,12 +53,7 @@ export {
   type ServerReport,
   type SkippedCase,
 } from './healthz/suite.js';
-export {
-  type ExpectedFailures,
-  markExpectedFailure,
-  parseExpectFail,
-  unknownExpectedIds,
-} from './shared/expect-fail.js';
+export { type ExpectedFailures, markExpectedFailure, parseExpectFail } from './shared/expect-fail.js';
 export { aggregateRuns } from './shared/repeat.js';
 export {
   type CaseRepeat,
@@ -79,7 +75,6 @@ export {
   humanReporter,
   jsonReporter,
   junitReporter,
-  levelLine,
   REPORTERS,
   type Reporter,
   type ReporterName,
