@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import FakeTimers from '@sinonjs/fake-timers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JOURNAL_PAGE, MAX_CONTROL_SCRIPT_BYTES } from '../../src/endpoint/control-api.js';
+import type { Decision } from '../../src/endpoint/decision.js';
 import { MAX_JOURNAL_PATH_CHARS } from '../../src/endpoint/journal.js';
 import { type MockServer, type MockServerOptions, startMockServer } from '../../src/endpoint/server.js';
 import { viaNodeHttp } from './clients.js';
@@ -65,6 +66,18 @@ function errorMessage(result: Answer): string {
 }
 
 const WRITE = { 'x-probekit': '1' };
+
+const OK: Decision = {
+  action: 'respond',
+  status: 200,
+  headers: undefined,
+  body: undefined,
+  delay: 0,
+  dribble: undefined,
+  over: 0,
+  source: 'script',
+  route: '*',
+};
 
 describe('the control API on its own listener', () => {
   it('stays reachable while the script refuses connections (regression: it closed with the endpoint)', async () => {
@@ -264,6 +277,25 @@ describe('reading the journal over HTTP', () => {
     expect(rest.json.next).toBe(5);
     const tail = await answer(`${server.controlUrl}/__probekit/journal?limit=1`);
     expect(entries(tail)).toEqual(['/4']);
+  });
+
+  it('cuts a page at about a megabyte, and the next pages carry on where it stopped', async () => {
+    const server = await start('200...');
+    for (let i = 0; i < 3000; i++) server.journal.record(i, 'GET', `/${i}/${'p'.repeat(2000)}`, OK, i);
+    const first = await answer(`${server.controlUrl}/__probekit/journal?since=0`);
+    const count = (first.json.entries as unknown[]).length;
+    expect(count).toBeGreaterThan(100);
+    expect(count).toBeLessThan(JOURNAL_PAGE.default);
+    expect(first.body.length).toBeLessThan(JOURNAL_PAGE.bytes * 1.2);
+    expect(first.json.next).toBe(count);
+    const seen = (first.json.entries as Array<{ index: number }>).map((e) => e.index);
+    let next = first.json.next as number;
+    for (let pages = 0; pages < 20 && next < 3000; pages++) {
+      const page = await answer(`${server.controlUrl}/__probekit/journal?since=${next}`);
+      seen.push(...(page.json.entries as Array<{ index: number }>).map((e) => e.index));
+      next = page.json.next as number;
+    }
+    expect(seen).toEqual(Array.from({ length: 3000 }, (_, i) => i));
   });
 
   it('gives times in ms since the server started, and ISO wall-clock times', async () => {

@@ -165,7 +165,9 @@ describe('a journal bounded in bytes', () => {
     journal.record(0, 'GET', `/${'p'.repeat(15_000)}`, OK, 0);
     const path = journal.at(0)?.path as string;
     expect(path.length).toBeLessThan(MAX_JOURNAL_PATH_CHARS + 20);
-    expect(path).toBe(`/${'p'.repeat(MAX_JOURNAL_PATH_CHARS - 1)}…[+${15_001 - MAX_JOURNAL_PATH_CHARS} chars]`);
+    expect(path).toBe(
+      `/${'p'.repeat(MAX_JOURNAL_PATH_CHARS - 1)}...[+${15_001 - MAX_JOURNAL_PATH_CHARS} chars]`,
+    );
   });
 
   it('keeps a short path as it came', () => {
@@ -184,8 +186,11 @@ describe('reading the journal a page at a time', () => {
     expect(journal.page(8)).toEqual([]);
   });
 
-  it.each([0.5, -1, Number.NaN])('refuses a count of %s with a ProbekitError (regression: 0.5 threw a TypeError)', (bad) => {
-    expect(() => journal.entries(bad)).toThrow(ProbekitError);
-    expect(() => journal.page(bad)).toThrow(/is not a whole number of 0 or more/);
-  });
+  it.each([0.5, -1, Number.NaN])(
+    'refuses a count of %s with a ProbekitError (regression: 0.5 threw a TypeError)',
+    (bad) => {
+      expect(() => journal.entries(bad)).toThrow(ProbekitError);
+      expect(() => journal.page(bad)).toThrow(/is not a whole number of 0 or more/);
+    },
+  );
 });
