@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -33,9 +33,21 @@ function run(command: string, args: string[], cwd: string, timeout = 60_000): st
   return execFileSync(command, args, { cwd, env: cleanEnv(), encoding: 'utf8', timeout, stdio: 'pipe' });
 }
 
-/** Runs `node -e` in `cwd`: CommonJS unless `esm`. */
+/** Runs `node -e` in `cwd` (CommonJS unless `esm`); throws with its stderr unless it exits 0. */
+function nodeOutput(cwd: string, source: string, esm = false): { stdout: string; stderr: string } {
+  const args = [...(esm ? ['--input-type=module'] : []), '-e', source];
+  const child = spawnSync(process.execPath, args, {
+    cwd,
+    env: cleanEnv(),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (child.status !== 0) throw new Error(`node exited ${child.status ?? child.signal}: ${child.stderr}`);
+  return { stdout: child.stdout, stderr: child.stderr };
+}
+
 function node(cwd: string, source: string, esm = false): string {
-  return run(process.execPath, [...(esm ? ['--input-type=module'] : []), '-e', source], cwd);
+  return nodeOutput(cwd, source, esm).stdout;
 }
 
 let work: string;
@@ -134,8 +146,8 @@ describe('the packed tarball', () => {
 });
 
 describe('a CommonJS project that installs probekit', () => {
-  it('requires every entry of the exports map', () => {
-    const out = node(
+  it('requires every entry of the exports map, with no warning on stderr', () => {
+    const { stdout: out, stderr } = nodeOutput(
       consumer,
       `const main = require('probekit');
        const conformance = require('probekit/conformance');
@@ -143,6 +155,7 @@ describe('a CommonJS project that installs probekit', () => {
        console.log(JSON.stringify([typeof main.startEndpointHealthCheck, typeof conformance.runCheckerConformance, typeof vitest.describeCheckerConformance]));`,
     );
     expect(JSON.parse(out)).toEqual(['function', 'function', 'function']);
+    expect(stderr).toBe(''); // e.g. no ExperimentalWarning for require(esm)
   });
 
   it('imports every entry of the exports map from an ES module', () => {
