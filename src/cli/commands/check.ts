@@ -12,6 +12,7 @@ import {
   withRequestTimeout,
   withSuccessStatusCode,
 } from '../../checker/index.js';
+import { resolveOptions } from '../../checker/options.js';
 import { ProbekitError } from '../../errors.js';
 import { TraceRecorder } from '../../scenario/trace-recorder.js';
 import type { ScenarioOptions } from '../../scenario/types.js';
@@ -109,45 +110,92 @@ function describeEvent(event: CheckEvent, successStatus: number): string | undef
   return undefined;
 }
 
+/** What a `probekit check` command line asks for, read and checked before anything runs. */
+export interface CheckArgs {
+  readonly url: string;
+  /** The checker options given (the rest keep Dapr's defaults); already validated. */
+  readonly opts: readonly Option[];
+  readonly successStatus: number | undefined;
+  readonly until: Until | undefined;
+  readonly deadline: number | undefined;
+  readonly duration: number | undefined;
+  readonly tracePath: string | undefined;
+  readonly verbose: boolean;
+}
+
+/**
+ * Reads and checks the arguments of `probekit check` without touching the network or the
+ * disk: every bad flag, value or combination is an `ERR_PROBEKIT_USAGE` here.
+ *
+ * @example
+ * readCheckArgs(['http://127.0.0.1:8080/healthz', '--until', 'healthy', '--deadline', '60s']);
+ */
+export function readCheckArgs(args: string[]): CheckArgs {
+  const { values, positionals } = parseCommandArgs('check', args, {
+    interval: { type: 'string' },
+    timeout: { type: 'string' },
+    threshold: { type: 'string' },
+    'initial-delay': { type: 'string' },
+    'success-status': { type: 'string' },
+    until: { type: 'string' },
+    deadline: { type: 'string' },
+    duration: { type: 'string' },
+    trace: { type: 'string' },
+    verbose: { type: 'boolean' },
+  });
+  const [url, ...extra] = positionals;
+  if (url === undefined || extra.length > 0) {
+    throw new ProbekitError(
+      'ERR_PROBEKIT_USAGE',
+      `Failed to read the arguments of "probekit check": expected exactly one URL, got ${positionals.length}. See "probekit check --help".`,
+    );
+  }
+  const interval = durationFlag('interval', values.interval as string | undefined);
+  const timeout = durationFlag('timeout', values.timeout as string | undefined);
+  const initialDelay = durationFlag('initial-delay', values['initial-delay'] as string | undefined);
+  const threshold = integerFlag('threshold', values.threshold as string | undefined);
+  const successStatus = integerFlag('success-status', values['success-status'] as string | undefined);
+  const duration = durationFlag('duration', values.duration as string | undefined);
+  const { until, deadline } = untilFlag(values);
+  const opts: Option[] = [];
+  if (interval !== undefined) opts.push(withInterval(interval));
+  if (timeout !== undefined) opts.push(withRequestTimeout(timeout));
+  if (initialDelay !== undefined) opts.push(withInitialDelay(initialDelay));
+  if (threshold !== undefined) opts.push(withFailureThreshold(threshold));
+  if (successStatus !== undefined) opts.push(withSuccessStatusCode(successStatus));
+  try {
+    resolveOptions(opts);
+  } catch (error) {
+    // The checker's own words (they name the option and the value), as a usage error.
+    if (error instanceof ProbekitError) throw usageError(error.message);
+    throw error;
+  }
+  return {
+    url,
+    opts,
+    successStatus,
+    until,
+    deadline,
+    duration,
+    tracePath: values.trace as string | undefined,
+    verbose: values.verbose === true,
+  };
+}
+
+/**
+ * `probekit check <url>`: the real checker in real time, printing its signals; with `--until`,
+ * a pipeline gate that exits 0 or 1 on the first signal.
+ *
+ * @example
+ * process.exitCode = await main(['check', url, '--until', 'healthy', '--deadline', '60s']);
+ */
 export const checkCommand: Command = {
   name: 'check',
   summary: 'probe a URL with the Dapr v1.0 checker and print its signals',
   help: HELP,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs('check', args, {
-      interval: { type: 'string' },
-      timeout: { type: 'string' },
-      threshold: { type: 'string' },
-      'initial-delay': { type: 'string' },
-      'success-status': { type: 'string' },
-      until: { type: 'string' },
-      deadline: { type: 'string' },
-      duration: { type: 'string' },
-      trace: { type: 'string' },
-      verbose: { type: 'boolean' },
-    });
-    const [url, ...extra] = positionals;
-    if (url === undefined || extra.length > 0) {
-      throw new ProbekitError(
-        'ERR_PROBEKIT_USAGE',
-        `Failed to read the arguments of "probekit check": expected exactly one URL, got ${positionals.length}. See "probekit check --help".`,
-      );
-    }
-    const interval = durationFlag('interval', values.interval as string | undefined);
-    const timeout = durationFlag('timeout', values.timeout as string | undefined);
-    const initialDelay = durationFlag('initial-delay', values['initial-delay'] as string | undefined);
-    const threshold = integerFlag('threshold', values.threshold as string | undefined);
-    const successStatus = integerFlag('success-status', values['success-status'] as string | undefined);
-    const duration = durationFlag('duration', values.duration as string | undefined);
-    const { until, deadline } = untilFlag(values);
-    const tracePath = values.trace as string | undefined;
+    const { url, opts, successStatus, until, deadline, duration, tracePath, verbose } = readCheckArgs(args);
     await checkWritable('trace', tracePath);
-    const opts: Option[] = [];
-    if (interval !== undefined) opts.push(withInterval(interval));
-    if (timeout !== undefined) opts.push(withRequestTimeout(timeout));
-    if (initialDelay !== undefined) opts.push(withInitialDelay(initialDelay));
-    if (threshold !== undefined) opts.push(withFailureThreshold(threshold));
-    if (successStatus !== undefined) opts.push(withSuccessStatusCode(successStatus));
 
     const stopper = new AbortController();
     let interrupted = false;
@@ -169,7 +217,7 @@ export const checkCommand: Command = {
         withObserver(recorder.observe),
         withObserver((event) => {
           if (event.type === 'probe-end') lastOutcome = describeOutcome(event.outcome);
-          if (!values.verbose) return;
+          if (!verbose) return;
           const line = describeEvent(event, successStatus ?? 200);
           if (line) io.stdout.write(`${stamp()} ${line}\n`);
         }),

@@ -44,6 +44,41 @@ function actFlag(value: string | undefined): number[] | undefined {
   return [act];
 }
 
+/** What a `probekit demo` command line asks for. */
+export interface DemoArgs {
+  readonly fast: boolean;
+  /** The acts to run (all when undefined). */
+  readonly acts: number[] | undefined;
+  readonly traceFile: string | undefined;
+  readonly noColor: boolean;
+}
+
+/**
+ * Reads and checks the flags of `probekit demo` without running anything.
+ *
+ * @example
+ * readDemoArgs(['--fast', '--act', '2']); // { fast: true, acts: [2], … }
+ */
+export function readDemoArgs(args: string[]): DemoArgs {
+  const { values } = parseCommandArgs(
+    'demo',
+    args,
+    {
+      fast: { type: 'boolean' },
+      act: { type: 'string' },
+      trace: { type: 'string' },
+      'no-color': { type: 'boolean' },
+    },
+    false,
+  );
+  return {
+    fast: values.fast === true,
+    acts: actFlag(values.act as string | undefined),
+    traceFile: values.trace as string | undefined,
+    noColor: values['no-color'] === true,
+  };
+}
+
 /**
  * `probekit demo`: a flaky endpoint probed live, a healthz server flipping readiness, and the
  * conformance suite against the reference, in a few seconds, on 127.0.0.1 only.
@@ -56,26 +91,14 @@ export const demoCommand: Command = {
   summary: 'a flaky endpoint, a readiness flip and the conformance suite, live (npm start)',
   help: HELP,
   async run(args, io) {
-    const { values } = parseCommandArgs(
-      'demo',
-      args,
-      {
-        fast: { type: 'boolean' },
-        act: { type: 'string' },
-        trace: { type: 'string' },
-        'no-color': { type: 'boolean' },
-      },
-      false,
-    );
-    const acts = actFlag(values.act as string | undefined);
-    const color = commandColor(io, values['no-color'] === true);
-    await checkWritable('trace', values.trace as string | undefined);
+    const { fast, acts, traceFile, noColor } = readDemoArgs(args);
+    await checkWritable('trace', traceFile);
     return runDemo({
-      profile: values.fast ? DEMO_PROFILES.fast : DEMO_PROFILES.normal,
+      profile: fast ? DEMO_PROFILES.fast : DEMO_PROFILES.normal,
       acts,
       stdout: io.stdout,
-      color,
-      traceFile: values.trace as string | undefined,
+      color: commandColor(io, noColor),
+      traceFile,
       signal: io.signal,
     });
   },

@@ -211,6 +211,84 @@ function isTidyable(trace: unknown): trace is Trace {
   );
 }
 
+/** What a `probekit explain` command line asks for, read and checked before anything runs. */
+export interface ExplainArgs {
+  readonly format: ExplainFormat;
+  readonly width: number | undefined;
+  readonly out: string | undefined;
+  readonly tolerance: number | undefined;
+  /** The recorded trace to draw; otherwise `scenario` is set. */
+  readonly tracePath: string | undefined;
+  readonly script: string | undefined;
+  /** The simulation to run (its script is checked when it runs). */
+  readonly scenario: Scenario | undefined;
+  readonly ascii: boolean;
+  readonly noColor: boolean;
+}
+
+/**
+ * Reads and checks the arguments of `probekit explain` without simulating or touching the
+ * disk: every bad flag, value or combination is an `ERR_PROBEKIT_USAGE` here.
+ *
+ * @example
+ * readExplainArgs(['200, 503*3', '--interval', '100ms']).scenario?.options; // { intervalMs: 100 }
+ */
+export function readExplainArgs(args: string[]): ExplainArgs {
+  const { values, positionals } = parseCommandArgs('explain', args, {
+    interval: { type: 'string' },
+    threshold: { type: 'string' },
+    'initial-delay': { type: 'string' },
+    timeout: { type: 'string' },
+    'success-status': { type: 'string' },
+    'read-delay': { type: 'string' },
+    until: { type: 'string' },
+    format: { type: 'string' },
+    out: { type: 'string' },
+    width: { type: 'string' },
+    ascii: { type: 'boolean' },
+    trace: { type: 'string' },
+    tolerance: { type: 'string' },
+    'no-color': { type: 'boolean' },
+  });
+  const tracePath = values.trace as string | undefined;
+  if (tracePath !== undefined) {
+    const simulationFlags = SIMULATION_FLAGS.filter((flag) => values[flag] !== undefined);
+    if (positionals.length > 0 || simulationFlags.length > 0) {
+      const extra = [...positionals.map((p) => JSON.stringify(p)), ...simulationFlags.map((f) => `--${f}`)];
+      throw new ProbekitError(
+        'ERR_PROBEKIT_USAGE',
+        `Failed to read the arguments of "probekit explain": --trace draws a recorded run, so ${extra.join(', ')} cannot apply. Drop them, or drop --trace to simulate.`,
+      );
+    }
+  } else if (values.tolerance !== undefined) {
+    throw new ProbekitError(
+      'ERR_PROBEKIT_USAGE',
+      'Failed to use --tolerance: it applies to a recorded trace, and there is no --trace. Drop it: a simulation has exact times.',
+    );
+  } else if (positionals.length !== 1) {
+    throw new ProbekitError(
+      'ERR_PROBEKIT_USAGE',
+      `Failed to read the arguments of "probekit explain": expected one script in quotes, got ${positionals.length} arguments. Write it like probekit explain "200, 503*3, 200".`,
+    );
+  }
+  const format = formatFlag(values.format as string | undefined);
+  const width = widthFlag(values.width as string | undefined);
+  const out = values.out as string | undefined;
+  const tolerance = durationFlag('tolerance', values.tolerance as string | undefined);
+  const script = positionals[0];
+  return {
+    format,
+    width,
+    out,
+    tolerance,
+    tracePath,
+    script,
+    scenario: tracePath === undefined ? scenarioOf(script as string, values) : undefined,
+    ascii: values.ascii === true,
+    noColor: values['no-color'] === true,
+  };
+}
+
 /**
  * `probekit explain "<script>"`: simulates the reference checker against a script and shows
  * the run as a table of events with their reasons, a text timeline, an SVG picture, or JSON.
@@ -223,47 +301,8 @@ export const explainCommand: Command = {
   summary: 'simulate the checker against a script and show what it did and why',
   help: HELP,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs('explain', args, {
-      interval: { type: 'string' },
-      threshold: { type: 'string' },
-      'initial-delay': { type: 'string' },
-      timeout: { type: 'string' },
-      'success-status': { type: 'string' },
-      'read-delay': { type: 'string' },
-      until: { type: 'string' },
-      format: { type: 'string' },
-      out: { type: 'string' },
-      width: { type: 'string' },
-      ascii: { type: 'boolean' },
-      trace: { type: 'string' },
-      tolerance: { type: 'string' },
-      'no-color': { type: 'boolean' },
-    });
-    const tracePath = values.trace as string | undefined;
-    if (tracePath !== undefined) {
-      const simulationFlags = SIMULATION_FLAGS.filter((flag) => values[flag] !== undefined);
-      if (positionals.length > 0 || simulationFlags.length > 0) {
-        const extra = [...positionals.map((p) => JSON.stringify(p)), ...simulationFlags.map((f) => `--${f}`)];
-        throw new ProbekitError(
-          'ERR_PROBEKIT_USAGE',
-          `Failed to read the arguments of "probekit explain": --trace draws a recorded run, so ${extra.join(', ')} cannot apply. Drop them, or drop --trace to simulate.`,
-        );
-      }
-    } else if (values.tolerance !== undefined) {
-      throw new ProbekitError(
-        'ERR_PROBEKIT_USAGE',
-        'Failed to use --tolerance: it applies to a recorded trace, and there is no --trace. Drop it: a simulation has exact times.',
-      );
-    } else if (positionals.length !== 1) {
-      throw new ProbekitError(
-        'ERR_PROBEKIT_USAGE',
-        `Failed to read the arguments of "probekit explain": expected one script in quotes, got ${positionals.length} arguments. Write it like probekit explain "200, 503*3, 200".`,
-      );
-    }
-    const format = formatFlag(values.format as string | undefined);
-    const width = widthFlag(values.width as string | undefined);
-    const out = values.out as string | undefined;
-    const tolerance = durationFlag('tolerance', values.tolerance as string | undefined);
+    const { format, width, out, tolerance, tracePath, script, scenario, ascii, noColor } =
+      readExplainArgs(args);
     if (format === 'svg' && out === undefined && (io.stdout as { isTTY?: boolean }).isTTY === true) {
       throw new ProbekitError(
         'ERR_PROBEKIT_USAGE',
@@ -271,13 +310,10 @@ export const explainCommand: Command = {
       );
     }
     await checkWritable('out', out);
-    const script = positionals[0];
     const trace =
-      tracePath === undefined
-        ? await simulated(scenarioOf(script as string, values))
-        : await recorded(tracePath, tolerance);
+      scenario === undefined ? await recorded(tracePath as string, tolerance) : await simulated(scenario);
 
-    const color = out === undefined && commandColor(io, values['no-color'] === true);
+    const color = out === undefined && commandColor(io, noColor);
     let text: string;
     try {
       text =
@@ -287,7 +323,7 @@ export const explainCommand: Command = {
               format: format === 'timeline' ? 'ascii' : format,
               color,
               width,
-              charset: values.ascii ? 'ascii' : 'unicode',
+              charset: ascii ? 'ascii' : 'unicode',
               title:
                 format !== 'svg'
                   ? undefined

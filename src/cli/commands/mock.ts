@@ -139,7 +139,29 @@ function waitForAbort(signal: AbortSignal): Promise<void> {
   });
 }
 
-async function run(args: string[], io: CliIo): Promise<number> {
+/** What a `probekit mock` command line asks for, read and checked before anything runs. */
+export interface MockArgs {
+  readonly script: string | undefined;
+  readonly config: string | undefined;
+  readonly path: string | undefined;
+  readonly port: number | undefined;
+  readonly host: string | undefined;
+  readonly seed: number;
+  readonly journalSize: number | undefined;
+  readonly control: ControlAccess;
+  readonly controlPort: number | undefined;
+  readonly controlToken: string | undefined;
+  readonly verbose: boolean;
+}
+
+/**
+ * Reads and checks the flags of `probekit mock` without reading a file or listening: every
+ * bad flag or value is an `ERR_PROBEKIT_USAGE` here (the script is checked when it is loaded).
+ *
+ * @example
+ * readMockArgs(['200*2, 503...', '--port', '8080'], process.env).port; // 8080
+ */
+export function readMockArgs(args: string[], env: NodeJS.ProcessEnv): MockArgs {
   const { values, positionals } = parseCommandArgs('mock', args, {
     port: { type: 'string' },
     host: { type: 'string' },
@@ -172,7 +194,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     65535,
     '0: any free port',
   );
-  const controlToken = (values['control-token'] as string | undefined) ?? io.env.PROBEKIT_CONTROL_TOKEN;
+  const controlToken = (values['control-token'] as string | undefined) ?? env.PROBEKIT_CONTROL_TOKEN;
   if (controlToken !== undefined && !/^[\x21-\x7e]{1,1024}$/.test(controlToken)) {
     throw usage(
       'Failed to read --control-token (or PROBEKIT_CONTROL_TOKEN): use 1 to 1024 visible ASCII characters, no spaces.',
@@ -184,12 +206,27 @@ async function run(args: string[], io: CliIo): Promise<number> {
   } catch (error) {
     throw new ProbekitError('ERR_PROBEKIT_USAGE', (error as Error).message);
   }
+  return {
+    script: positionals[0],
+    config: values.config as string | undefined,
+    path: values.path as string | undefined,
+    port,
+    host,
+    seed,
+    journalSize,
+    control: control as ControlAccess,
+    controlPort,
+    controlToken,
+    verbose: values.verbose === true,
+  };
+}
+
+async function run(args: string[], io: CliIo): Promise<number> {
+  const { script, config, path, port, host, seed, journalSize, control, controlPort, controlToken, verbose } =
+    readMockArgs(args, io.env);
   let definition: EndpointDefinition;
   try {
-    definition = onPath(
-      await loadDefinition(positionals[0], values.config as string | undefined),
-      values.path as string | undefined,
-    );
+    definition = onPath(await loadDefinition(script, config), path);
   } catch (error) {
     if (error instanceof ScriptSyntaxError) {
       io.stderr.write(`probekit: ${error.message}\n${error.excerpt}\n`);
@@ -205,10 +242,10 @@ async function run(args: string[], io: CliIo): Promise<number> {
     host,
     seed,
     journalSize,
-    control: control as ControlAccess,
+    control,
     clock: systemClock,
     // Kept by the server, so a script PUT later without paths is served on --path too.
-    path: values.path as string | undefined,
+    path,
     controlPort,
     controlToken,
   });
@@ -222,7 +259,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
         : `probekit mock: control API at ${server.controlUrl}/__probekit/ (journal, script, reset${controlToken === undefined ? '' : '; token required'})\n`),
   );
   const started = systemClock.now;
-  const unsubscribe = values.verbose
+  const unsubscribe = verbose
     ? server.journal.subscribe((entry) => {
         io.stdout.write(
           `${seconds(entry.time - started)} #${entry.index} ${entry.method} ${entry.path} → ${entry.explain}\n`,
