@@ -10,7 +10,7 @@ import {
   refusal,
   routeFor,
 } from './engine.js';
-import { Journal, type JournalTicket, truncateMarked } from './journal.js';
+import { Journal, type JournalTicket, MAX_JOURNAL_PATH_CHARS, truncateMarked } from './journal.js';
 import { ANY_PATH, type EndpointDefinition, explainRoute, UNMATCHED_STATUS } from './model.js';
 import { checkSeed } from './rng.js';
 import { type EndpointScript, toDefinition } from './schema.js';
@@ -179,7 +179,9 @@ export class ScriptPlayer {
   #intern(path: string): string {
     const known = this.#interned.get(path);
     if (known !== undefined) return known;
-    if (this.#interned.size < MAX_INTERNED) this.#interned.set(path, path);
+    // A long path is cut (copied) by the journal anyway: keeping it here would pin 15 KB strings.
+    if (this.#interned.size < MAX_INTERNED && path.length <= MAX_JOURNAL_PATH_CHARS)
+      this.#interned.set(path, path);
     return path;
   }
 
