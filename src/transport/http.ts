@@ -1,7 +1,8 @@
 import type { Dispatcher } from 'undici';
 import { describeValue, ProbekitError } from '../errors.js';
+import { MAX_DURATION_MS } from '../time/duration.js';
 import { type ConnectionOptions, OriginPool, type PooledRequest, type Slot } from './origin-pool.js';
-import { type FailureKind, outcomeOfError, transportError } from './outcome.js';
+import { normalizeProbeError, parseProbeUrl, stoppedError } from './probe-errors.js';
 import { AbortWatcher, unwatchSignal, watchSignal } from './signal-watch.js';
 import type { ProbeRequest, ProbeResponse, Transport } from './types.js';
 
@@ -271,7 +272,7 @@ class Probe extends AbortWatcher implements PooledRequest {
     this.#release();
     if (this.#settled) return;
     this.#settle();
-    this.#reject(this.#context.closed ? stoppedError(this.#url) : normalizeError(error, this.#url));
+    this.#reject(this.#context.closed ? stoppedError(this.#url) : normalizeProbeError(error, this.#url));
   }
 
   #release(): void {
@@ -287,62 +288,6 @@ class Probe extends AbortWatcher implements PooledRequest {
   }
 }
 
-const FAILURE_TEXT: Readonly<Record<FailureKind, string>> = {
-  refused: 'the connection was refused',
-  reset: 'the connection was reset by the peer',
-  closed: 'the connection was closed before a complete response arrived',
-  malformed: 'the answer is not an HTTP response',
-  timeout: 'connecting timed out',
-  'invalid-url': 'the request was rejected before sending',
-};
-
-const FAILURE_HINT: Readonly<Record<FailureKind, string>> = {
-  refused: 'Check that the endpoint is listening on that host and port',
-  reset: 'The endpoint (or something in between) dropped the connection',
-  closed: 'The endpoint closed the connection without answering',
-  malformed: 'Check that the port serves HTTP/1.1 (not TLS or another protocol)',
-  timeout: 'The endpoint did not accept the connection in time',
-  'invalid-url': 'Check the URL',
-};
-
-/** Gives socket and undici errors our stable codes, keeping the original as `cause`. */
-function normalizeError(error: Error, url: string): Error {
-  const outcome = outcomeOfError(error);
-  if (outcome.kind === 'error' || outcome.kind === 'status') return error;
-  const message =
-    `Failed to probe ${describeValue(url)}: ${FAILURE_TEXT[outcome.kind]} (${error.message}). ` +
-    `${FAILURE_HINT[outcome.kind]}.`;
-  return transportError(outcome.kind, message, { cause: error });
-}
-
-function stoppedError(url: string): ProbekitError {
-  return new ProbekitError(
-    'ERR_PROBEKIT_STOPPED',
-    `Failed to probe ${describeValue(url)}: the HTTP transport is closed. Create a new httpTransport() to probe again.`,
-  );
-}
-
-/** Parses a probe URL; anything but an absolute http(s) URL fails without touching the network. */
-function parseProbeUrl(url: unknown): URL | Error {
-  const invalid = (reason: string) =>
-    transportError(
-      'invalid-url',
-      `Failed to probe ${describeValue(url)}: ${reason}. Pass an absolute URL like "http://127.0.0.1:8080/healthz".`,
-    );
-  if (typeof url !== 'string') return invalid('the URL is not a string');
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return invalid('it is not a valid URL');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    return invalid(`the scheme ${describeValue(parsed.protocol)} is not http: or https:`);
-  }
-  if (parsed.hostname === '') return invalid('it has no host');
-  return parsed;
-}
-
 function validateOptions(options: HttpTransportOptions): typeof DEFAULTS {
   if (options === null || typeof options !== 'object') {
     throw new ProbekitError(
@@ -351,19 +296,20 @@ function validateOptions(options: HttpTransportOptions): typeof DEFAULTS {
     );
   }
   const settings = { ...DEFAULTS };
-  const positiveInteger = (name: 'connectionsPerOrigin' | 'idleTimeout', min: number) => {
+  const integer = (name: 'connectionsPerOrigin' | 'idleTimeout', min: number, max: number) => {
     const value = options[name];
     if (value === undefined) return;
-    if (!Number.isSafeInteger(value) || value < min) {
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
       throw new ProbekitError(
         'ERR_PROBEKIT_INVALID_OPTION',
-        `Failed to create the HTTP transport: ${name} must be an integer of at least ${min}, got ${describeValue(value)}. Leave it out for the default ${DEFAULTS[name]}.`,
+        `Failed to create the HTTP transport: ${name} must be an integer from ${min} to ${max}, got ${describeValue(value)}. Leave it out for the default ${DEFAULTS[name]}.`,
       );
     }
     settings[name] = value;
   };
-  positiveInteger('connectionsPerOrigin', 1);
-  positiveInteger('idleTimeout', 1);
+  integer('connectionsPerOrigin', 1, Number.MAX_SAFE_INTEGER);
+  // A timer longer than this fires at once in Node (see MAX_DURATION_MS).
+  integer('idleTimeout', 1, MAX_DURATION_MS);
   if (options.maxBodyBytes !== undefined) {
     const value = options.maxBodyBytes;
     if (!(value === Number.POSITIVE_INFINITY || (Number.isSafeInteger(value) && value >= 0))) {

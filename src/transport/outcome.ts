@@ -8,7 +8,7 @@ export type ProbeOutcome =
   | { readonly kind: 'refused' }
   | { readonly kind: 'reset' }
   | { readonly kind: 'closed' }
-  /** Bytes that are not an HTTP response. */
+  /** Bytes that are not a valid HTTP/1.1 response (a parse error, a status below 100, overlong headers, conflicting lengths). */
   | { readonly kind: 'malformed' }
   | { readonly kind: 'invalid-url' }
   | { readonly kind: 'error'; readonly code: string };
@@ -37,6 +37,10 @@ const KIND_BY_CODE: Readonly<Record<string, FailureKind>> = {
   ECONNCLOSED: 'closed',
   UND_ERR_SOCKET: 'closed',
   UND_ERR_CLOSED: 'closed',
+  // undici's names for a response that breaks HTTP/1.1 (llhttp's HPE_HEADER_OVERFLOW and
+  // HPE_UNEXPECTED_CONTENT_LENGTH): the bytes are not a usable response.
+  UND_ERR_HEADERS_OVERFLOW: 'malformed',
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'malformed',
   ERR_INVALID_URL: 'invalid-url',
   UND_ERR_INVALID_ARG: 'invalid-url',
 };

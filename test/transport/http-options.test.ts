@@ -7,6 +7,7 @@ describe('httpTransport rejects bad options at creation', () => {
     ['connectionsPerOrigin', 0],
     ['connectionsPerOrigin', 2.5],
     ['idleTimeout', -1],
+    ['idleTimeout', 3e9],
     ['maxBodyBytes', -1],
     ['maxBodyBytes', Number.NaN],
     ['userAgent', ''],
