@@ -60,7 +60,8 @@ function label(result: CaseResult): string {
       parts.unshift('error');
       break;
     case 'skipped':
-      parts.push(`skipped: ${result.message ?? ''}`);
+      // The reason goes to the Skipped section, once per reason: many cases often share one.
+      parts.push('skipped');
       break;
     case 'expected-failure':
       parts.push(`expected failure: ${result.expectedFailure?.reason ?? ''}`);
@@ -86,7 +87,7 @@ function details(result: CaseResult): string {
  * For people: one line per case as it finishes (`✓` pass, `✗` fail, `!` error, `-` skipped,
  * `x` expected failure, with level and id; with `--repeat`, one line per run as it finishes,
  * then one per case with its pass rate), then the diff, error and stderr tail of every case
- * that failed, the expected failures, the skipped cases and why, counts per level, a summary
+ * that failed, the expected failures, the skipped cases under each reason, counts per level, a summary
  * line and the passes per level on one line (`core 30/32, timing 12/12, backpressure 5/5`).
  *
  * @example
@@ -132,7 +133,19 @@ export function humanReporter(out: Writable, { color = false }: ReporterOptions 
         const why = `${result.expectedFailure?.reason ?? ''} (${result.expectedFailure?.file ?? ''})`;
         return `  [${result.level}] ${result.id}: ${why}\n    ${firstLine(result.message)}\n`;
       });
-      section('Skipped', 'dim', ['skipped'], (r) => `  [${r.level}] ${r.id}: ${r.message ?? ''}\n`);
+      // Map.groupBy needs Node 21.
+      const skipped = new Map<string, CaseResult[]>();
+      for (const r of report.results.filter((r) => r.status === 'skip')) {
+        const reason = r.message ?? '';
+        skipped.set(reason, [...(skipped.get(reason) ?? []), r]);
+      }
+      if (skipped.size) {
+        out.write(`\n${paint('dim', 'Skipped')}\n`);
+        for (const [reason, results] of skipped) {
+          out.write(`  ${reason || '(no reason given)'}\n`);
+          for (const r of results) out.write(`    [${r.level}] ${r.id}\n`);
+        }
+      }
       const noted = report.results.filter((r) => verdictOf(r) === 'passed' && r.message);
       if (noted.length) {
         out.write('\nNotes\n');
