@@ -8,11 +8,12 @@ import { simulate } from '../../scenario/simulate.js';
 import type { Scenario } from '../../scenario/types.js';
 import { parseCommandArgs } from '../args.js';
 import { type Command, EXIT } from '../command.js';
+import { checkOwnFolder } from '../own-folder.js';
 
 const HELP = `Usage: probekit fixtures <check|update> [--dir <folder>]
 
-Checker scenario fixtures: JSON files validated by schema/scenario.schema.json, each with the
-trace the reference checker (Dapr v1.0) produces.
+Checker scenario fixtures: JSON files validated by schema/scenario.schema.json (in the
+probekit package), each with the trace the reference checker (Dapr v1.0) produces.
 
   check    validate every scenario against the schema and the rule catalogue, reject duplicate
            ids, and re-simulate each one: its expected trace must not have drifted, and a
@@ -24,7 +25,8 @@ trace the reference checker (Dapr v1.0) produces.
            unmarked coincidences).
 
 Options:
-  --dir <folder>          the checker scenarios (default: the fixtures shipped with probekit)
+  --dir <folder>          the checker scenarios (default: the fixtures shipped with probekit,
+                          which update rewrites only from a clone of probekit)
   --healthz-dir <folder>  the healthz-server cases (default: the ones shipped with probekit)
   -h, --help       show this help`;
 
@@ -55,6 +57,7 @@ export const fixturesCommand: Command = {
       );
     }
     const dir = (values.dir as string | undefined) ?? CHECKER_FIXTURES_DIR;
+    if (action === 'update' && values.dir === undefined) checkOwnFolder(action, dir, process.cwd());
     let files: ReturnType<typeof loadScenarios>;
     try {
       files = loadScenarios(dir);
