@@ -110,14 +110,16 @@ function readyAgain(trace: Trace, probe: TraceProbe): number | undefined {
 
 type Reception =
   | { readonly refused: true; readonly cursors: readonly Cursor[] }
-  | { readonly refused: false; readonly decision: Decision; readonly cursors: readonly Cursor[] };
+  | { readonly refused: false; readonly decision: Decision | undefined; readonly cursors: readonly Cursor[] };
 
-/** What the endpoint does with a request at `t` (the same steps as `ScriptPlayer.receive`, without state). */
+/**
+ * What the endpoint does with a request at `t` (the same steps as `ScriptPlayer.receive`,
+ * without state). `decision` is undefined when no route matches: a 404 at once, whatever the time.
+ */
 function receive(compiled: CompiledEndpoint, cursors: readonly Cursor[], t: number): Reception {
   if (compiled.mayRefuse && refusal(compiled, cursors, t).refusing) return { refused: true, cursors };
   const route = routeFor(compiled, PROBE_PATH);
-  // No route: the 404 answer does not depend on time.
-  if (!route) return { refused: true, cursors };
+  if (!route) return { refused: false, decision: undefined, cursors };
   const outcome = decide(route, cursors[route.index] ?? INITIAL_CURSOR, t, compiled.seed);
   const next = [...cursors];
   next[route.index] = outcome.cursor;
@@ -131,7 +133,7 @@ function sameReception(a: Reception, b: Reception): boolean {
     JSON.stringify([
       r.refused,
       r.cursors.map((c) => c.position),
-      r.refused
+      r.refused || !r.decision
         ? null
         : [
             r.decision.action,
@@ -169,7 +171,7 @@ function endpointTies(scenario: Scenario, trace: Trace): Coincidence[] {
       });
     }
     cursors = here.cursors;
-    if (here.refused || here.decision.action === 'hang' || timeout <= 0) continue;
+    if (here.refused || !here.decision || here.decision.action === 'hang' || timeout <= 0) continue;
     const due = decisionDuration(here.decision);
     if (due !== timeout) continue;
     found.push({

@@ -145,6 +145,15 @@ describe('a request on an edge of the endpoint behaviour', () => {
     expect(await coincidences(scenario('refuse 250ms, 200...', { durationMs: 450 }))).toEqual([]);
   });
 
+  it('is flagged for an endpoint-wide refusal on another route, and not for the 404 of a missing route', async () => {
+    const found = await coincidences(scenario('/elsewhere: 200..., down from 300ms until 500ms as refuse'));
+    expect(found.map((c) => [c.kind, c.at])).toEqual([
+      ['request-on-edge', 300],
+      ['request-on-edge', 500],
+    ]);
+    expect(await coincidences(scenario('/elsewhere: 200...'))).toEqual([]);
+  });
+
   it('is not flagged when the window answers as the script would', async () => {
     expect(await coincidences(scenario('503..., down from 300ms until 500ms'))).toEqual([]);
   });
