@@ -71,7 +71,18 @@ describe('the real-time verdict judges behaviour, not the clock', () => {
     expect(verdict.diffs[0]?.actual).toMatch(/still waiting for the client at the cut/);
   });
 
+  it('fails a checker that re-sends false (Dapr v1.1) where the loop should probe on, though the extra falses fall in the last tolerance', async () => {
+    const scenario = scenarios.find((s) => s.id === 'late-consumer-failures-do-not-block');
+    const verdict = await judgeInVirtualTime(
+      scenario as NonNullable<typeof scenario>,
+      mutant('false repeats', { falseRepeats: true }),
+    );
+    expect(verdict.diffs[0]?.kind).toBe('missing-probe');
+    expect(verdict.diffs[0]?.expected).toMatch(/nothing blocks the loop/);
+  });
+
   it.each([
+    ['false repeats (Dapr v1.1)', { falseRepeats: true }, 'all-503-single-false', 'extra-signal'],
     ['threshold >= instead of ==', { thresholdGte: true }, 'streaks-one-false-per-streak', 'extra-signal'],
     ['no reset on success', { noResetOnSuccess: true }, 'streaks-one-false-per-streak', 'missing-signal'],
     ['any 2xx is success', { any2xx: true }, 'status-204-is-failure-for-200', 'extra-signal'],

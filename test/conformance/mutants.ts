@@ -32,6 +32,8 @@ export interface Bug {
   noTimeout?: boolean;
   /** Emits `false` before the first probe (as Dapr's never-shipped v1.12 checker did). */
   initialFalse?: boolean;
+  /** `failureCount--` before `false`, so every further failure sends `false` again (Dapr v1.1–v1.10.4). */
+  falseRepeats?: boolean;
 }
 
 function resolved(options: ScenarioOptions) {
@@ -130,6 +132,7 @@ export function mutant(name: string, bug: Bug): CheckerAdapter {
           } else {
             count++;
             const reached = bug.thresholdGte ? count >= o.threshold : count === o.threshold;
+            if (reached && bug.falseRepeats) count--;
             if (reached && (!bug.transitionsOnly || healthy !== false)) {
               await emit(false);
               healthy = false;

@@ -61,11 +61,11 @@ function judgeBlocking(
       actual: `a value printed at ${Math.round(firstRead)}ms`,
     });
   }
-  const second = derived[1];
-  if (!second) return diffs;
-  const cause = seen[second.cause] as SeenProbe;
-  const blockedFrom = cause.end ?? cause.start;
-  const blockedUntil = Math.min(firstRead, context.durationMs) - context.tolerance;
+  const window = blockedWindow(seen, derived, actual, context);
+  if (!window) return diffs;
+  const cause = seen[(derived[1] as DerivedSignal).cause] as SeenProbe;
+  const blockedFrom = window.from;
+  const blockedUntil = Math.min(window.until, context.durationMs) - context.tolerance;
   if (blockedFrom >= blockedUntil) return diffs;
   const during = seen.find((p) => p.visible && p.start > cause.start && p.start < blockedUntil);
   if (during) {
@@ -119,7 +119,11 @@ export function judgeRun(input: VerdictInput): Verdict {
     expected,
     context,
   );
-  const diffs = [...behaviour.diffs, ...coverageDiffs(behaviour.seen, shownExpected, scenario, tolerance)];
+  const diffs = [
+    ...behaviour.diffs,
+    ...coverageDiffs(behaviour.seen, shownExpected, scenario, tolerance),
+    ...stallDiffs(behaviour.seen, behaviour.derived, actual.signals, context, scenario),
+  ];
   if (scenario.level === 'backpressure' || context.readDelayMs > 0) {
     diffs.push(...judgeBlocking(behaviour.seen, behaviour.derived, actual.signals, context));
   }
@@ -163,4 +167,64 @@ function coverageDiffs(
       actual: `${received} request${received === 1 ? '' : 's'} in the whole run${stuck}`,
     },
   ];
+}
+
+/**
+ * When the loop may wait without probing: from the probe that caused the second signal the
+ * consumer has not read (a channel of one holds the first) until the consumer's first read.
+ */
+function blockedWindow(
+  seen: readonly SeenProbe[],
+  derived: readonly DerivedSignal[],
+  actual: readonly TraceSignal[],
+  context: BehaviourContext,
+): { from: number; until: number } | undefined {
+  const firstRead = actual[0]?.at ?? Number.POSITIVE_INFINITY;
+  const second = derived[1];
+  if (context.readDelayMs <= 0 || !second) return undefined;
+  const cause = seen[second.cause] as SeenProbe;
+  const from = cause.end ?? cause.start;
+  return from < firstRead ? { from, until: firstRead } : undefined;
+}
+
+/**
+ * A loop that stops probing although nothing blocks it (no second unread signal) is a behaviour
+ * difference the signals may not show: Dapr v1.1 re-sends \`false\` on every failure and blocks
+ * where v1.0 probes on. Between one request's end and the next request, at most an interval
+ * passes, plus room for noise (an interval, at least 60 ms).
+ */
+function stallDiffs(
+  seen: readonly SeenProbe[],
+  derived: readonly DerivedSignal[],
+  actual: readonly TraceSignal[],
+  context: BehaviourContext,
+  scenario: Scenario,
+): TraceDiff[] {
+  const interval = scenario.options.intervalMs ?? DEFAULTS.interval;
+  const allowed = interval + Math.max(interval, 60);
+  const blocked = blockedWindow(seen, derived, actual, context);
+  // Invisible probes (refused, never sent) stand at their expected times: they keep the loop going too.
+  const visible = seen;
+  const horizon = context.durationMs - context.tolerance;
+  for (let k = 0; k + 1 <= visible.length; k++) {
+    const probe = visible[k] as SeenProbe;
+    const end = probe.end ?? probe.start;
+    const nextStart = visible[k + 1]?.start ?? horizon;
+    if (nextStart - end <= allowed) continue;
+    // Waiting on an unread signal is allowed; so is the wait before the consumer's read.
+    if (blocked && end >= blocked.from - context.tolerance && nextStart <= blocked.until + allowed) continue;
+    if (k + 1 === visible.length && nextStart - end <= allowed + interval) continue;
+    return [
+      {
+        kind: 'missing-probe',
+        index: k + 1,
+        at: end + interval,
+        expected: `a probe within ${interval} ms of the end of the one at ${Math.round(probe.start)}ms (nothing blocks the loop: no second unread signal)`,
+        actual: visible[k + 1]
+          ? `the next probe at ${Math.round(nextStart)}ms, ${Math.round(nextStart - end)} ms later`
+          : 'no further probe in the run',
+      },
+    ];
+  }
+  return [];
 }
