@@ -132,6 +132,8 @@ export {
   describeOutcome,
   FAILURE_CODES,
   type FailureKind,
+  type FetchTransportOptions,
+  fetchTransport,
   type HttpTransport,
   type HttpTransportOptions,
   httpTransport,

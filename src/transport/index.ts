@@ -1,3 +1,4 @@
+export { type FetchTransportOptions, fetchTransport, NETWORK_ERROR_CODE } from './fetch.js';
 export {
   DEFAULT_USER_AGENT,
   type HttpTransport,
