@@ -22,5 +22,8 @@ export interface Command {
   run(args: string[], io: CliIo): Promise<number>;
 }
 
-/** Exit codes shared by every command. */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+/**
+ * Exit codes shared by every command (the table is in docs/cli.md). 130 is the shell's code
+ * for Ctrl-C (128 + SIGINT), for work that was abandoned rather than finished or stopped.
+ */
+export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;

@@ -396,3 +396,19 @@ describe('probekit explain --help examples show what they say', () => {
     expect(stdout).toMatch(/probes [1-9]\d* \(/);
   });
 });
+
+describe('probekit explain stops on Ctrl-C / SIGTERM', () => {
+  it('abandons a long simulation with exit code 130 and draws nothing (regression: it ignored SIGTERM until done)', async () => {
+    const t = memoryIo();
+    const running = main(
+      ['explain', '200...', '--interval', '1ms', '--until', '5s', '--format', 'json'],
+      t.io,
+    );
+    // One turn of the event loop: the simulation has started and is between its timers.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    t.interrupt();
+    expect(await running).toBe(130);
+    expect(t.stdout()).toBe('');
+    expect(t.stderr()).toBe('probekit: explain interrupted; nothing was drawn.\n');
+  });
+});

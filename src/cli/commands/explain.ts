@@ -145,9 +145,21 @@ const SIMULATION_FLAGS = [
   'until',
 ] as const;
 
-async function simulated(scenario: Scenario): Promise<Trace> {
+/** Resolves with `undefined` once `signal` aborts (never rejects). */
+function whenAborted(signal: AbortSignal): Promise<undefined> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve(undefined);
+    else signal.addEventListener('abort', () => resolve(undefined), { once: true });
+  });
+}
+
+/**
+ * The simulated trace, or `undefined` when Ctrl-C / SIGTERM came first: a long simulation
+ * (up to MAX_TICKS ticks, seconds of CPU) must not outlive the user's patience.
+ */
+async function simulated(scenario: Scenario, signal: AbortSignal): Promise<Trace | undefined> {
   try {
-    return await simulate(scenario);
+    return await Promise.race([simulate(scenario), whenAborted(signal)]);
   } catch (error) {
     // A bad script or option is the caller's input: a usage error, with the checker's words.
     if (
@@ -311,7 +323,13 @@ export const explainCommand: Command = {
     }
     await checkWritable('out', out);
     const trace =
-      scenario === undefined ? await recorded(tracePath as string, tolerance) : await simulated(scenario);
+      scenario === undefined
+        ? await recorded(tracePath as string, tolerance)
+        : await simulated(scenario, io.signal);
+    if (trace === undefined) {
+      io.stderr.write('probekit: explain interrupted; nothing was drawn.\n');
+      return EXIT.interrupted;
+    }
 
     const color = out === undefined && commandColor(io, noColor);
     let text: string;
