@@ -1,16 +1,12 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { ProbekitError } from '../errors.js';
-import { parseDuration } from '../time/duration.js';
+import { MAX_DURATION_MS, MAX_DURATION_TEXT, parseDuration } from '../time/duration.js';
 import { nearest } from './suggest.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/**
- * The longest duration any flag takes: 2^31−1 ms (about 24.8 days), the most a Node.js timer
- * can wait. Longer waits fire after 1 ms with a TimeoutOverflowWarning, and a virtual clock
- * given such an interval ticks forever.
- */
-export const MAX_DURATION_MS = 2 ** 31 - 1;
+/** The longest duration any flag takes (2^31−1 ms): the same cap as parseDuration's. */
+export { MAX_DURATION_MS };
 
 /** A value that reads as a negative number (`-1`, `-0.5s`): a bad value, not a missing one. */
 const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
@@ -129,7 +125,7 @@ export function durationFlag(flag: string, value: string | undefined): number | 
   }
   if (!(ms <= MAX_DURATION_MS)) {
     throw usageError(
-      `Failed to read --${flag} ${JSON.stringify(value)}: ${ms} ms is longer than ${MAX_DURATION_MS} ms (about 24.8 days), the longest a Node.js timer can wait. Use at most ${Math.floor(MAX_DURATION_MS / 3_600_000)}h.`,
+      `Failed to read --${flag} ${JSON.stringify(value)}: it is ${ms} ms, longer than the longest timer, ${MAX_DURATION_TEXT}. Use at most 596h (${MAX_DURATION_MS} ms).`,
     );
   }
   return ms;
