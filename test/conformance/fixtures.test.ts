@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { scaleScenario } from '../../src/conformance/checker/process/scale.js';
 import { ProbekitError } from '../../src/errors.js';
+import { findCoincidences } from '../../src/scenario/coincidences.js';
 import { CHECKER_FIXTURES_DIR, loadScenarios } from '../../src/scenario/fixtures.js';
 import { RULES } from '../../src/scenario/rules.js';
 import { simulate } from '../../src/scenario/simulate.js';
@@ -42,6 +44,19 @@ describe('virtual-only fixtures', () => {
     // The real-time counterpart of the timeout tie runs everywhere.
     expect(files.find((f) => f.scenario.id === 'delay-too-slow-fails')?.scenario.virtualOnly).toBeUndefined();
   });
+
+  it.each([0.5, 2, 3])(
+    'stay free of unmarked coincidences at --time-scale %s (rescaled and re-simulated)',
+    async (scale) => {
+      const found: string[] = [];
+      for (const { scenario } of files) {
+        if (scenario.virtualOnly !== undefined) continue;
+        const { scenario: scaled, expected } = await scaleScenario(scenario, scale);
+        for (const c of findCoincidences(scaled, expected)) found.push(`${scenario.id}: ${c.what}`);
+      }
+      expect(found).toEqual([]);
+    },
+  );
 
   it('keep reads off the ticks (regression: late-consumer reads at 1000 and 800 were Go races)', () => {
     for (const id of ['late-consumer-no-loss', 'late-consumer-flapping-threshold-1']) {
