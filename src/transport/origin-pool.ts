@@ -52,6 +52,8 @@ export type ConnectionOptions = Client.Options;
  * pool.dispatch(request); // when undici is done with it: pool.release(request.slot)
  */
 export class OriginPool {
+  /** When the pool was last given a request, on the owner's clock (for pruning idle pools). */
+  lastUsed = 0;
   readonly #origin: string;
   readonly #size: number;
   readonly #options: ConnectionOptions;
@@ -63,6 +65,18 @@ export class OriginPool {
     this.#origin = origin;
     this.#size = size;
     this.#options = options;
+  }
+
+  /** The origin (scheme, host, port) this pool connects to. */
+  get origin(): string {
+    return this.#origin;
+  }
+
+  /** Nothing in flight and nothing queued: dropping the pool now loses no request. */
+  get idle(): boolean {
+    if (this.#queueHead !== this.#queue.length) return false;
+    for (const slot of this.#slots) if (slot.busy) return false;
+    return true;
   }
 
   /** Sends `request` on a free connection, opening one if fewer than `size` exist, else queues it. */

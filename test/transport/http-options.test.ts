@@ -8,6 +8,7 @@ describe('httpTransport rejects bad options at creation', () => {
     ['connectionsPerOrigin', 2.5],
     ['idleTimeout', -1],
     ['idleTimeout', 3e9],
+    ['clock', {}],
     ['maxBodyBytes', -1],
     ['maxBodyBytes', Number.NaN],
     ['userAgent', ''],
