@@ -5,7 +5,8 @@ import type { Trace, TraceProbe, TraceSignal } from './types.js';
 /**
  * The kinds of difference a comparison reports. Behaviour: what was done (a signal or a probe
  * too many or missing, a different value or outcome, a wrong count, a probe while the loop should
- * be blocked, a signal before the probe that caused it). Timing: only *when* (`probe-time`,
+ * be blocked, a signal before the probe that caused it, a request for another path: a followed
+ * redirect). Timing: only *when* (`probe-time`,
  * `signal-time`).
  */
 export type TraceDiffKind =
@@ -20,7 +21,8 @@ export type TraceDiffKind =
   | 'signal-time'
   | 'signal-before-cause'
   | 'probe-while-blocked'
-  | 'read-too-early';
+  | 'read-too-early'
+  | 'other-request';
 
 /** One way an actual trace differs from the expected one. */
 export interface TraceDiff {
@@ -290,6 +292,7 @@ const FAMILIES: Record<TraceDiffKind, { prefixes: readonly string[]; fallback: r
   },
   'probe-while-blocked': { prefixes: ['channel.backpressure'], fallback: ['channel.backpressure'] },
   'read-too-early': { prefixes: ['channel.'], fallback: ['channel.backpressure'] },
+  'other-request': { prefixes: ['probe.no-redirect'], fallback: ['probe.no-redirect'] },
 };
 
 /**

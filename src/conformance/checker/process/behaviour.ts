@@ -58,13 +58,22 @@ function pathOf(entry: JournalEntry): string {
 }
 
 /**
+ * How close to the client's deadline a response must land for real time not to call it: the
+ * tolerance, and at least 20 ms (or 40% of a shorter timeout), since a stalled process on a busy
+ * machine wakes up with both the response and its timer due, and may take either.
+ */
+function outcomeBand(context: BehaviourContext): number {
+  return Math.max(context.tolerance, Math.min(20, 0.4 * context.requestTimeoutMs));
+}
+
+/**
  * The outcomes a request may have had for the client, from what the endpoint did and when. The
  * endpoint's side is exact (the journal); the client's is not visible. The client started the
  * probe at or before the request arrived — as late as the arrival, or as early as the reference
  * schedule has it (`expectedStart`) when the request came later than that: a stalled endpoint
  * process, or a slow connection, delays the arrival but not the client's deadline. So a response
  * counts as in time only if it beat the earliest such deadline, as too late only if it missed the
- * latest, each by `band` ms; between the two it may have been either. `undefined`: still in
+ * latest, each by a margin ({@link outcomeBand}); between the two it may have been either. `undefined`: still in
  * flight at the cut, too close to call — the judgement stops there.
  */
 function outcomesOf(
@@ -74,7 +83,7 @@ function outcomesOf(
   context: BehaviourContext,
 ): TraceOutcome[] | undefined {
   const start = entry.time - origin;
-  const band = context.tolerance;
+  const band = outcomeBand(context);
   const latestDeadline = start + context.requestTimeoutMs;
   const earliestDeadline = Math.min(start, expectedStart ?? start) + context.requestTimeoutMs;
   if (entry.fate === 'aborted') return ['timeout'];
@@ -241,7 +250,7 @@ export function judgeBehaviour(
     const at = entry.time - origin;
     if (at > context.durationMs - context.tolerance) continue;
     diffs.push({
-      kind: 'extra-probe',
+      kind: 'other-request',
       index: entry.index,
       at,
       expected: `no request but for ${context.probePath} (3xx responses are not followed)`,
