@@ -356,6 +356,14 @@ export const explainCommand: Command = {
           'ERR_PROBEKIT_USAGE',
           `${error.message.replace(/\.$/, '')} (in --trace ${JSON.stringify(tracePath)}).`,
         );
+      // The table and timeline renderers spread every event into one call: a run of ~100k
+      // ticks overflows the stack. Say so instead of crashing; json has no such limit.
+      if (error instanceof RangeError) {
+        throw new ProbekitError(
+          'ERR_PROBEKIT_USAGE',
+          `Failed to draw the ${format} of ${trace.probes.length} probes: it is too long to lay out (${error.message}). Shorten --until or lengthen --interval, or use --format json.`,
+        );
+      }
       throw error;
     }
     if (out === undefined) {

@@ -23,7 +23,8 @@ Options:
   --host <address>     IP address to listen on (default 127.0.0.1; never a hostname)
   --path <path>        serve a script without paths on this path only (default: every path)
   --seed <n>           seed of the random choices and latencies (default 0; same seed, same decisions)
-  --config <file>      read a JSON endpoint definition (schema/endpoint-script.schema.json)
+  --config <file>      read a JSON endpoint definition (its schema: schema/endpoint-script.schema.json
+                       in the probekit package)
   --journal-size <n>   requests kept in the journal (default 10000; older ones are counted as dropped)
   --control <who>      who may use /__probekit/: loopback (default), any, or off
   --control-port <n>   port of the control API's own listener (default 0: any free port)
@@ -31,7 +32,7 @@ Options:
   --verbose            print every request and the decision as it happens
   -h, --help           show this help
 
-The script DSL (full grammar in docs/dsl.md):
+The script DSL (full grammar: docs/dsl.md in the probekit package):
   200                      answer 200               503*3           three 503s
   hang                     never answer             200...          200 forever
   reset                    TCP reset                (200, 503)...   alternate forever
