@@ -134,11 +134,15 @@ export class ScriptPlayer {
     return { refusing: answer.refusing, changesAt: answer.changesAt + this.#startedAt };
   }
 
-  /** Replaces the script: cursors and the time origin restart now; the journal goes on. */
-  setScript(script: EndpointScript): EndpointDefinition {
+  /**
+   * Replaces the script: cursors and the time origin restart now (or at `startedAt`, an instant
+   * on this clock not in the future: a process protocol starts the script when the checker says it
+   * started, which its line reports after the fact); the journal goes on.
+   */
+  setScript(script: EndpointScript, { startedAt }: { startedAt?: number } = {}): EndpointDefinition {
     const compiled = compile(this.#definition(script), this.seed);
     this.#compiled = compiled;
-    this.#restart();
+    this.#restart(startedAt === undefined ? undefined : Math.min(startedAt, this.clock.now));
     return compiled.definition;
   }
 
@@ -165,10 +169,10 @@ export class ScriptPlayer {
     return { routes: [{ ...only, path: this.#path }] };
   }
 
-  #restart(): void {
+  #restart(startedAt = this.clock.now): void {
     this.#routesText = undefined;
     this.#cursors = this.#compiled.routes.map(() => INITIAL_CURSOR);
-    this.#startedAt = this.clock.now;
+    this.#startedAt = startedAt;
     this.#changed();
   }
 

@@ -74,8 +74,11 @@ export interface MockServer {
   readonly journal: Journal;
   /** The definition being played (canonical form). */
   readonly definition: EndpointDefinition;
-  /** Replaces the script (the script restarts; the journal goes on). */
-  setScript(script: EndpointScript): EndpointDefinition;
+  /**
+   * Replaces the script (the script restarts now, or at `startedAt` on the server's clock if that
+   * is earlier; the journal goes on).
+   */
+  setScript(script: EndpointScript, options?: { startedAt?: number }): EndpointDefinition;
   /** Restarts the script and clears the journal. */
   reset(): void;
   /** Stops listening, destroys every connection, clears every timer. Idempotent. */
@@ -215,8 +218,8 @@ class MockHttpServer implements MockServer {
     return this.#player.definition;
   }
 
-  setScript(script: EndpointScript): EndpointDefinition {
-    return this.#player.setScript(script);
+  setScript(script: EndpointScript, options?: { startedAt?: number }): EndpointDefinition {
+    return this.#player.setScript(script, options);
   }
 
   reset(): void {

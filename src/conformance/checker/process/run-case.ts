@@ -154,8 +154,9 @@ async function play(
           );
           return;
         }
-        // The checker's t = 0: restart the script so its times count from here too.
-        server.setScript(definition);
+        // The checker's t = 0: restart the script so its times count from here too — from the
+        // instant the line was stamped (protocol 2), not from when it got here.
+        server.setScript(definition, { startedAt: at });
         startAt(at);
         return;
       }
