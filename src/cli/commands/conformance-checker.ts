@@ -111,6 +111,7 @@ function repeatFlag(value: string | undefined): number | undefined {
 function expectFailFlag(
   file: string | undefined,
   all: readonly ScenarioFile[],
+  fixturesDir: string | undefined,
 ): ExpectedFailures | undefined {
   if (file === undefined) return undefined;
   let text: string;
@@ -135,7 +136,7 @@ function expectFailFlag(
   if (unknown.length) {
     throw new ProbekitError(
       'ERR_PROBEKIT_USAGE',
-      `Failed to read --expect-fail ${JSON.stringify(file)}: no scenario is called ${unknown.map((u) => JSON.stringify(u)).join(', ')}. Fix or remove ${unknown.length === 1 ? 'that line' : 'those lines'}; see the ids in fixtures/checker/.`,
+      `Failed to read --expect-fail ${JSON.stringify(file)}: no scenario is called ${unknown.map((u) => JSON.stringify(u)).join(', ')}. Fix or remove ${unknown.length === 1 ? 'that line' : 'those lines'}; see the ids in ${fixturesDir ?? 'fixtures/checker/'}.`,
     );
   }
   return expected;
@@ -297,7 +298,7 @@ export const conformanceCheckerCommand: Command = {
         'Failed to run the checker suite: no scenario matches --level and --only together. Widen the selection.',
       );
     }
-    const expectedFailures = expectFailFlag(values['expect-fail'] as string | undefined, all);
+    const expectedFailures = expectFailFlag(values['expect-fail'] as string | undefined, all, fixturesDir);
 
     const reporter = createReporter(reporterName, io.stdout, { color: io.color });
     const report =

@@ -118,7 +118,7 @@ export interface Report {
   readonly errored: number;
   /** The cases that were not run, and why. */
   readonly skipped: readonly SkippedCaseSummary[];
-  /** Failed cases (in `failed`) that passed in some runs of `--repeat`. */
+  /** Failed or errored cases (in `failed` or `errored`) that passed in some runs of `--repeat`. */
   readonly flaky: number;
   readonly expectedFailures: number;
   readonly unexpectedPasses: number;
@@ -166,7 +166,10 @@ export function makeReport(
     skipped: results
       .filter((r) => r.status === 'skip')
       .map((r) => ({ id: r.id, level: r.level, reason: r.message ?? '' })),
-    flaky: results.filter((r) => verdictOf(r) === 'failed' && r.repeat?.classification === 'flaky').length,
+    flaky: results.filter((r) => {
+      const verdict = verdictOf(r);
+      return (verdict === 'failed' || verdict === 'errored') && r.repeat?.classification === 'flaky';
+    }).length,
     expectedFailures: total.expectedFailures,
     unexpectedPasses: total.unexpectedPasses,
     byLevel,

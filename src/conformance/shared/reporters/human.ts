@@ -175,16 +175,12 @@ function failing(report: Report): boolean {
 }
 
 /**
- * The run in one line: `49 scenarios: 45 passed, 1 failed (1 flaky), 0 errors, 2 skipped,
- * 1 expected failure (57.1 s)`; the counts that are zero after errors are left out.
+ * The run in one line: `49 scenarios: 45 passed, 1 failed, 0 errors, 1 of them flaky,
+ * 2 skipped, 1 expected failure (57.1 s)`; the counts that are zero after errors are left out.
  */
 function summaryLine(report: Report): string {
-  const flaky = report.flaky ? ` (${report.flaky} flaky)` : '';
-  const parts = [
-    `${report.passed} passed`,
-    `${report.failed} failed${flaky}`,
-    plural(report.errored, 'error'),
-  ];
+  const parts = [`${report.passed} passed`, `${report.failed} failed`, plural(report.errored, 'error')];
+  if (report.flaky) parts.push(`${report.flaky} of them flaky`);
   if (report.skipped.length) parts.push(`${report.skipped.length} skipped`);
   if (report.expectedFailures) parts.push(plural(report.expectedFailures, 'expected failure'));
   if (report.unexpectedPasses) {
