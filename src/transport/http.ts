@@ -5,6 +5,7 @@ import { MAX_DURATION_MS } from '../time/duration.js';
 import { type ConnectionOptions, OriginPool, type PooledRequest, type Slot } from './origin-pool.js';
 import { normalizeProbeError, parseProbeUrl, stoppedError } from './probe-errors.js';
 import { AbortWatcher, unwatchSignal, watchSignal } from './signal-watch.js';
+import { skipContinueConnector } from './skip-continue.js';
 import type { ProbeRequest, ProbeResponse, Transport } from './types.js';
 
 /**
@@ -132,6 +133,9 @@ export function httpTransport(options: HttpTransportOptions = {}): HttpTransport
     bodyTimeout: 0,
     keepAliveTimeout: settings.idleTimeout,
     keepAliveMaxTimeout: Math.max(settings.idleTimeout, 600_000),
+    // Drops an unsolicited `100 Continue` so the final response counts (undici calls it a
+    // bad response and closes; Go's clients skip it).
+    connect: skipContinueConnector({}),
   };
 
   const poolFor = (origin: string): OriginPool => {

@@ -74,3 +74,82 @@ describe('httpTransport labels broken responses malformed, not an internal error
     expect(await label(server)).toBe('600');
   });
 });
+
+describe('httpTransport skips an unsolicited 100 Continue, as Go clients do', () => {
+  const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+
+  it('regression: counts the final response after an unasked-for 100 Continue (was closed)', async () => {
+    const server = await raw(() => `${CONTINUE}${OK}`);
+    expect(await label(server)).toBe('200');
+  });
+
+  it('counts the final response after several 100s, and the 100 split across packets', async () => {
+    const server = await startRawServerInPieces([
+      'HTTP/1.1 10',
+      `0 Continue\r\n\r\n${CONTINUE}`,
+      'HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n',
+    ]);
+    expect(await label(server)).toBe('503');
+  });
+
+  it('reuses the connection for the next probe, which may get a 100 too', async () => {
+    const server = await raw((request) =>
+      request === 0 ? `${CONTINUE}${OK}` : `${CONTINUE}HTTP/1.1 204 No Content\r\n\r\n`,
+    );
+    const transport = harness.transport();
+    await expect(get(transport, server.url())).resolves.toEqual({ status: 200 });
+    await expect(get(transport, server.url())).resolves.toEqual({ status: 204 });
+    expect(server.accepted).toBe(1);
+  });
+
+  it('still reads a body that starts with the bytes of a 100 head as a body', async () => {
+    const body = `${CONTINUE}`;
+    const server = await raw(() => `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    const transport = harness.transport();
+    await expect(get(transport, server.url())).resolves.toEqual({ status: 200 });
+    await expect(get(transport, server.url())).resolves.toEqual({ status: 200 });
+    expect(server.accepted).toBe(1);
+  });
+});
+
+/** A raw server that writes `pieces` one socket write (and I/O turn) apart, for every request. */
+async function startRawServerInPieces(pieces: string[]): Promise<RawServer> {
+  const { createServer } = await import('node:net');
+  const { once } = await import('node:events');
+  const sockets = new Set<import('node:net').Socket>();
+  let accepted = 0;
+  let requests = 0;
+  const server = createServer((socket) => {
+    accepted++;
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.once('data', async () => {
+      requests++;
+      for (const piece of pieces) {
+        await new Promise<void>((resolve) => socket.write(piece, () => resolve()));
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const started: RawServer = {
+    port,
+    url: (path = '/healthz') => `http://127.0.0.1:${port}${path}`,
+    get requests() {
+      return requests;
+    },
+    get accepted() {
+      return accepted;
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+      if (server.listening) await once(server, 'close');
+    },
+  };
+  raws.push(started);
+  return started;
+}
