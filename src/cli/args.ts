@@ -71,7 +71,7 @@ export function parseCommandArgs<const O extends Options>(
     // The lenient parse took the next argument whatever it was: a flag there means the value
     // is missing (`--out --format svg`).
     if (!token.inlineValue && value.startsWith('-') && !NEGATIVE_NUMBER.test(value)) {
-      throw missingValue(command, flag, { rawName: value });
+      throw missingValue(command, flag, value);
     }
     values[token.name] = value;
   }
@@ -90,10 +90,12 @@ function unknownFlag(command: string, flag: string, known: readonly string[]): P
   return usageError(`Failed to read ${flag}: "probekit ${command}" has no such flag. ${hint}`);
 }
 
-function missingValue(command: string, flag: string, next: { rawName: string } | undefined): ProbekitError {
-  const reason = next
-    ? `it needs a value, but the next argument is ${JSON.stringify(next.rawName)}`
-    : 'it needs a value';
+/** `next`: the argument after the flag, when that is a flag of its own rather than a value. */
+function missingValue(command: string, flag: string, next: string | undefined): ProbekitError {
+  const reason =
+    next === undefined
+      ? 'it needs a value'
+      : `it needs a value, but the next argument is ${JSON.stringify(next)}`;
   return usageError(
     `Failed to read ${flag}: ${reason}. Write it like ${flag} <value> (or ${flag}=<value> for a value that starts with "-"); see "probekit ${command} --help".`,
   );
