@@ -105,7 +105,13 @@ const MAX_CACHED_URLS = 4096;
  *   `signal.reason` and its connection is destroyed, so the next probe opens a fresh one (as
  *   fasthttp does); a probe aborted while still waiting for a connection is simply never sent;
  * - failures reject with a `code`: `ECONNREFUSED`, `ECONNRESET`, `ECONNCLOSED` (closed without a
- *   response), `ERR_INVALID_URL` (nothing is sent), or another `code` from the socket.
+ *   response), `HPE_*` (not a valid HTTP/1.1 response), `ERR_INVALID_URL` (nothing is sent), or
+ *   another `code` from the socket;
+ * - interim 1xx responses are skipped, an unsolicited `100 Continue` included (Go's clients do);
+ * - an origin not probed for `idleTimeout` loses its pool at the next probe, so a transport
+ *   shared across many origins does not hold them all until `close()`.
+ *
+ * For code that mocks `fetch` (msw), use `fetchTransport()` instead: see docs/transports.md.
  *
  * @example
  * const transport = httpTransport();
