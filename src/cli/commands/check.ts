@@ -204,6 +204,7 @@ export const checkCommand: Command = {
       stopper.abort();
     };
     io.signal.addEventListener('abort', onInterrupt, { once: true });
+    if (io.signal.aborted) onInterrupt();
     const recorder = new TraceRecorder({ source: `probekit check ${url}` });
     const started = systemClock.now;
     const stamp = () => `${new Date().toISOString()} +${((systemClock.now - started) / 1000).toFixed(3)}s`;
@@ -260,7 +261,14 @@ export const checkCommand: Command = {
     io.signal.removeEventListener('abort', onInterrupt);
     if (tracePath !== undefined) {
       const trace = { ...recorder.finish(systemClock.now), options: traceOptions(o) };
-      await writeFile(tracePath, `${JSON.stringify(roundTimes(trace, 3), null, 2)}\n`);
+      try {
+        await writeFile(tracePath, `${JSON.stringify(roundTimes(trace, 3), null, 2)}\n`);
+      } catch (error) {
+        // Checked before the first probe; the folder can still vanish or fill up meanwhile.
+        throw usageError(
+          `Failed to write --trace ${JSON.stringify(tracePath)}: ${(error as Error).message}. Check that the folder still exists and has room.`,
+        );
+      }
       io.stdout.write(`${stamp()} trace written to ${tracePath}\n`);
     }
     if (until === undefined) {
