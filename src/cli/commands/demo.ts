@@ -24,7 +24,7 @@ Options:
   --act <n>     run only act 1, 2 or 3
   --trace <file>
                 write act 1's recorded trace (JSON) to <file>; draw it again with
-                probekit explain --trace <file> [--format svg]
+                probekit explain --trace <file> [--format svg --out t.svg]
   --no-color    no ANSI colour, even on a terminal (also: NO_COLOR=1; never in a pipe
                 unless FORCE_COLOR=1)
   -h, --help    show this help
