@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 /** The statuses a client sees for the expected probes, one request each, on a real socket. */
-async function statuses(script: string, count: number, redirect: RequestRedirect): Promise<string[]> {
+async function statuses(script: string, count: number, redirect: 'manual' | 'follow'): Promise<string[]> {
   const server = await startMockServer(script, { host: '127.0.0.1', port: 0, control: 'off' });
   servers.push(server);
   const seen: string[] = [];
