@@ -1,4 +1,5 @@
 import { formatDuration } from '../time/duration.js';
+import { assertNever } from './kinds.js';
 
 /** Where a decision came from. */
 export type DecisionSource =
@@ -78,8 +79,13 @@ export function explainDecision(decision: Decision): string {
     case 'refuse':
       text = 'refuse';
       break;
-    default:
+    case 'reset':
+    case 'close':
+    case 'malformed':
       text = decision.action;
+      break;
+    default:
+      return assertNever(decision.action, 'decision');
   }
   if (decision.delay > 0) text += ` after ${formatDuration(decision.delay)}`;
   return text + SOURCE_NOTE[decision.source];

@@ -1,5 +1,6 @@
 import { ProbekitError } from '../errors.js';
 import type { Decision, DecisionSource } from './decision.js';
+import { assertNever } from './kinds.js';
 import {
   ANY_PATH,
   type ChoiceItem,
@@ -92,8 +93,19 @@ export function itemLength(item: Item): number {
     case 'forever':
       length = Number.POSITIVE_INFINITY;
       break;
-    default:
+    case 'choice':
+    case 'status':
+    case 'slow-headers':
+    case 'slow-body':
+    case 'hang':
+    case 'reset':
+    case 'close':
+    case 'malformed':
+    case 'refuse':
       length = 1;
+      break;
+    default:
+      return assertNever(item, 'item');
   }
   lengths.set(item, length);
   return length;
@@ -148,8 +160,17 @@ function containsRefuse(item: Item): boolean {
       return containsRefuse(item.item);
     case 'group':
       return item.items.some(containsRefuse);
-    default:
+    case 'choice':
+    case 'status':
+    case 'slow-headers':
+    case 'slow-body':
+    case 'hang':
+    case 'reset':
+    case 'close':
+    case 'malformed':
       return false;
+    default:
+      return assertNever(item, 'item');
   }
 }
 
@@ -311,8 +332,18 @@ function refuseTotal(item: Item): number | null {
       total = sum;
       break;
     }
-    default:
+    case 'choice':
+    case 'status':
+    case 'slow-headers':
+    case 'slow-body':
+    case 'hang':
+    case 'reset':
+    case 'close':
+    case 'malformed':
       total = null;
+      break;
+    default:
+      return assertNever(item, 'item');
   }
   refuseTotals.set(item, total);
   return total;
@@ -350,8 +381,17 @@ function skipIn(item: Item, offset: number, budget: number): Skip {
       const lasts = item.for ?? 0;
       return lasts <= budget ? { advanced: 1, used: lasts, stopped: false } : STOP;
     }
-    default:
+    case 'choice':
+    case 'status':
+    case 'slow-headers':
+    case 'slow-body':
+    case 'hang':
+    case 'reset':
+    case 'close':
+    case 'malformed':
       return STOP;
+    default:
+      return assertNever(item, 'item');
   }
 }
 
@@ -485,8 +525,13 @@ function decisionOf(step: Step, delay: number, source: DecisionSource, route: st
       };
     case 'refuse':
       return { ...base, action: 'refuse' };
-    default:
+    case 'hang':
+    case 'reset':
+    case 'close':
+    case 'malformed':
       return { ...base, action: step.kind };
+    default:
+      return assertNever(step, 'step');
   }
 }
 

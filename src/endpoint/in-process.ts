@@ -2,7 +2,7 @@ import { describeValue } from '../errors.js';
 import { atDeadline } from '../time/deadline.js';
 import { transportError } from '../transport/outcome.js';
 import type { ProbeRequest, ProbeResponse, Transport } from '../transport/types.js';
-import { type Decision, decisionDuration } from './decision.js';
+import { type Decision, type DecisionAction, decisionDuration } from './decision.js';
 import type { ScriptPlayer } from './player.js';
 
 /**
@@ -21,25 +21,32 @@ function pathOf(url: string): string | undefined {
   return parsed.pathname + parsed.search;
 }
 
-function failure(decision: Decision, url: string): Error {
-  const where = describeValue(url);
-  switch (decision.action) {
-    case 'reset':
-      return transportError('reset', `Failed to probe ${where}: the mock endpoint reset the connection.`);
-    case 'close':
-      return transportError(
-        'closed',
-        `Failed to probe ${where}: the mock endpoint closed the connection without answering.`,
-      );
-    default:
-      return Object.assign(
-        new Error(
-          `Failed to probe ${where}: the mock endpoint sent a malformed response (it does not start with "HTTP/").`,
-        ),
-        { code: MALFORMED_CODE },
-      );
-  }
-}
+type Performer = (decision: Decision, where: string) => ProbeResponse | Error | typeof NEVER;
+/** What `hang` resolves to: nothing, ever (the request waits for its abort). */
+const NEVER = Symbol('never');
+
+/** What the in-process transport does for each action: one table, checked for every action. */
+const PERFORMERS = {
+  respond: (decision) => ({ status: decision.status }),
+  hang: () => NEVER,
+  reset: (_, where) =>
+    transportError('reset', `Failed to probe ${where}: the mock endpoint reset the connection.`),
+  close: (_, where) =>
+    transportError(
+      'closed',
+      `Failed to probe ${where}: the mock endpoint closed the connection without answering.`,
+    ),
+  malformed: (_, where) =>
+    Object.assign(
+      new Error(
+        `Failed to probe ${where}: the mock endpoint sent a malformed response (it does not start with "HTTP/").`,
+      ),
+      { code: MALFORMED_CODE },
+    ),
+  // The player refuses before a request is received, so no decision to refuse reaches here.
+  refuse: (_, where) =>
+    transportError('refused', `Failed to probe ${where}: the mock endpoint refused the connection.`),
+} satisfies Record<DecisionAction, Performer>;
 
 /**
  * An in-process {@link Transport} that plays the script on the player's clock, for the
@@ -85,8 +92,10 @@ export function inProcessTransport(player: ScriptPlayer): Transport {
     const { ticket, decision } = reception;
     const act = (): ProbeResponse => {
       journal.settle(ticket, 'completed', clock.now);
-      if (decision.action === 'respond') return { status: decision.status };
-      throw failure(decision, url);
+      const outcome = PERFORMERS[decision.action](decision, describeValue(url));
+      if (outcome instanceof Error) throw outcome;
+      // `hang` never gets here: it has no timer, only its abort.
+      return outcome as ProbeResponse;
     };
     const wait = decisionDuration(decision);
     if (decision.action !== 'hang' && wait === 0) {

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { HttpHandler } from 'msw';
 import { ProbekitError } from '../errors.js';
 import { atDeadline, type DeadlineTimer } from '../time/deadline.js';
-import type { Decision } from './decision.js';
+import type { Decision, DecisionAction } from './decision.js';
 import { dribble } from './dribble.js';
 import type { JournalTicket } from './journal.js';
 import { withOrigin } from './origin.js';
@@ -85,6 +85,19 @@ function dribbledBody(
   });
 }
 
+/**
+ * How msw performs each action: one table, so a new action cannot compile until this backend
+ * says what it does (msw has one way to fail a request: its network error).
+ */
+const WAYS = {
+  respond: 'respond',
+  hang: 'never',
+  reset: 'network-error',
+  close: 'network-error',
+  malformed: 'network-error',
+  refuse: 'network-error',
+} as const satisfies Record<DecisionAction, 'respond' | 'never' | 'network-error'>;
+
 async function perform(
   player: ScriptPlayer,
   ticket: JournalTicket,
@@ -98,7 +111,8 @@ async function perform(
     journal.settle(ticket, 'aborted', clock.now);
     return HttpResponse.error();
   };
-  if (decision.action === 'hang') {
+  const way = WAYS[decision.action];
+  if (way === 'never') {
     // Never answers: settle only when the client gives up, so nothing is left pending.
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
@@ -108,7 +122,7 @@ async function perform(
   }
   const head = decision.delay + (decision.dribble === 'headers' ? decision.over : 0);
   if (!(await wait(player, head, signal))) return aborted();
-  if (decision.action !== 'respond') {
+  if (way === 'network-error') {
     journal.settle(ticket, 'completed', clock.now);
     return HttpResponse.error();
   }

@@ -1,4 +1,5 @@
 import { describeValue, ProbekitError } from '../errors.js';
+import { assertNever } from './kinds.js';
 import { type EndpointDefinition, type Item, LIMITS, type Step } from './model.js';
 
 const HINT = 'See schema/endpoint-script.schema.json, or write the script in the DSL (docs/dsl.md)';
@@ -79,8 +80,16 @@ export function checkDefinition(definition: EndpointDefinition): void {
           );
         }
         return;
-      default:
+      case 'status':
+      case 'slow-headers':
+      case 'slow-body':
+      case 'hang':
+      case 'reset':
+      case 'close':
+      case 'malformed':
         return;
+      default:
+        assertNever(item, 'item');
     }
   };
   const overlayStep = (step: Step | undefined, pointer: string) => {

@@ -10,7 +10,7 @@ import { type Clock, systemClock } from '../time/clock.js';
 import { atDeadline, type DeadlineTimer } from '../time/deadline.js';
 import { systemWallClock, type WallClock } from '../time/wall-clock.js';
 import { CONTROL_PREFIX, type ControlAccess, type ControlContext, handleControl } from './control-api.js';
-import type { Decision } from './decision.js';
+import type { Decision, DecisionAction } from './decision.js';
 import { dribble } from './dribble.js';
 import type { Journal, JournalTicket } from './journal.js';
 import type { EndpointDefinition } from './model.js';
@@ -84,6 +84,42 @@ export interface MockServer {
   /** Stops listening, destroys every connection, clears every timer. Idempotent. */
   close(): Promise<void>;
 }
+
+/** One request the real server is answering, once its delay is over. */
+interface Job {
+  readonly socket: Socket;
+  finish(fate: 'completed' | 'aborted'): void;
+  /** Sends the decided response (dribbled if the step says so). */
+  respond(): void;
+}
+
+/**
+ * What the real server does for each action: one table, so a new action cannot compile until
+ * this backend performs it (DESIGN.md, "dispatch on a closed set of kinds").
+ */
+const PERFORMERS = {
+  respond: (job) => job.respond(),
+  // Never answers: the request stays until the client gives up (res 'close' settles it).
+  hang: () => {},
+  reset: (job) => {
+    job.finish('completed');
+    job.socket.resetAndDestroy();
+  },
+  close: (job) => {
+    job.finish('completed');
+    job.socket.destroy();
+  },
+  malformed: (job) => {
+    job.finish('completed');
+    job.socket.end(MALFORMED_BYTES);
+  },
+  // The player refuses before a request is received, so no decision to refuse reaches here;
+  // if one did, nobody is listening: drop the connection.
+  refuse: (job) => {
+    job.finish('completed');
+    job.socket.destroy();
+  },
+} satisfies Record<DecisionAction, (job: Job) => void>;
 
 /**
  * What a `malformed` step sends: not an HTTP response, so every client's parser fails at once.
@@ -440,26 +476,7 @@ class MockHttpServer implements MockServer {
     // The client went away (or the connection died) before we were done.
     res.once('close', () => finish('aborted'));
 
-    const act = () => {
-      cancelWork = undefined;
-      switch (decision.action) {
-        case 'hang':
-          return;
-        case 'reset':
-          finish('completed');
-          socket.resetAndDestroy();
-          return;
-        case 'close':
-          finish('completed');
-          socket.destroy();
-          return;
-        case 'malformed':
-          finish('completed');
-          socket.end(MALFORMED_BYTES);
-          return;
-        default:
-          break;
-      }
+    const respond = () => {
       if (decision.dribble === 'headers') {
         cancelWork = dribble(clock, this.#rawResponse(req, decision), decision.over, (piece, last) => {
           if (!last) {
@@ -493,6 +510,10 @@ class MockHttpServer implements MockServer {
       }
       finish('completed');
       this.#respond(req, res, decision);
+    };
+    const act = () => {
+      cancelWork = undefined;
+      PERFORMERS[decision.action]({ socket, finish, respond });
     };
 
     if (decision.delay > 0 || decision.action === 'hang') {

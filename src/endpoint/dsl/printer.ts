@@ -1,4 +1,5 @@
 import { formatDuration } from '../../time/duration.js';
+import { assertNever } from '../kinds.js';
 import {
   ANY_PATH,
   type EndpointDefinition,
@@ -51,8 +52,13 @@ export function printStep(step: Step): string {
       return step.for === undefined ? 'refuse' : `refuse ${duration(step.for)}`;
     case 'hang':
       return 'hang';
-    default:
+    case 'reset':
+    case 'close':
+    case 'malformed':
       text = step.kind;
+      break;
+    default:
+      return assertNever(step, 'step');
   }
   return step.delay === undefined ? text : `delay ${latency(step.delay)} then ${text}`;
 }
