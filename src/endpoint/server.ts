@@ -30,7 +30,10 @@ export interface MockServerOptions {
   readonly seed?: number;
   /** How many requests the journal keeps (default 10000). */
   readonly journalSize?: number;
-  /** Who may use `/__probekit/`: `loopback` clients (default), `any`, or `off` (those paths are then scripted like any other). */
+  /**
+   * Who may use `/__probekit/`: `loopback` clients (default), `any`, or `off` (no control
+   * listener, and those paths are then scripted like any other).
+   */
   readonly control?: ControlAccess;
   /**
    * How long (ms) an idle keep-alive connection stays open after a response; default Node's
@@ -543,7 +546,9 @@ class MockHttpServer implements MockServer {
  * Starts a real `node:http` mock server playing the script, performing every fault for real:
  * `reset` sends a TCP RST, `close` closes without a response, `refuse` closes the listener for
  * the step (and reopens it after), `slow-headers`/`slow-body` dribble bytes, `malformed` sends
- * garbage. A control API lives under `/__probekit/` (loopback clients only by default), and a
+ * garbage. A control API lives under `/__probekit/` (loopback clients only by default) on its
+ * own port (`controlUrl`, which keeps listening while the script refuses) and on the endpoint's;
+ * it refuses requests from web pages (docs/mock-server.md). A
  * path with no route answers 404 with what was configured and what was received. A header
  * value's `{origin}` becomes the origin the client addressed (`http://` and its `Host`), for
  * absolute redirects to a server whose port is not known when the script is written.
