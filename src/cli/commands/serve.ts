@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import { ProbekitError } from '../../errors.js';
 import {
   createHealthzServer,
@@ -31,6 +30,9 @@ Options (durations are Go-style: 5s, 150ms, 1m30s):
   --app-id <id>             sidecar only: answer 500 ERR_HEALTH_APPID_NOT_MATCH when a
                             non-empty ?appid= differs from <id>
   --outbound                sidecar only: also serve /v1.0/healthz/outbound (starts not ready)
+  --api-token <token>       sidecar only: daprd's DAPR_API_TOKEN: requests whose URI lacks
+                            /healthz need the header dapr-api-token: <token>, else 401
+                            (default: $DAPR_API_TOKEN; prefer the variable, ps shows flags)
   --grace <duration>        how long shutdown waits for in-flight requests (default 5s)
   --quiet                   do not print the server's log lines on stderr
   -h, --help                show this help
@@ -42,6 +44,8 @@ While it runs:
                status                                 → ok ready|not-ready [outbound-ready|outbound-not-ready]
                anything else                          → error <reason>
              The change is in effect before "ok" is written. End of input changes nothing.
+             A line longer than 4096 bytes is answered "error ..." at once and skipped
+             up to its newline. While stdout is not read, stdin is not read either.
   SIGUSR1    ready          SIGUSR2    not ready
   SIGINT / SIGTERM          graceful shutdown, then exit code 0
 
@@ -54,7 +58,110 @@ Exit codes: 0 after a graceful shutdown, 1 when it cannot listen (e.g. the port 
 
 Examples:
   probekit serve --port 8080 --ready-after 3s
-  probekit serve --flavour sidecar --port 3500 --outbound --app-id orders`;
+  probekit serve --flavour sidecar --port 3500 --outbound --app-id orders
+  DAPR_API_TOKEN=s3cret probekit serve --flavour sidecar --port 3500`;
+
+/**
+ * The longest stdin line `serve` keeps (commands are a few bytes; this bounds the memory a
+ * driver sending one endless line can take).
+ */
+const MAX_LINE_BYTES = 4096;
+
+const NEWLINE = 0x0a;
+
+interface CommandLineHandlers {
+  maxLineBytes: number;
+  /** Answers one line (without its newline); `undefined` writes nothing. */
+  onLine(line: string): string | undefined;
+  /** Answers a line that grew past `maxLineBytes`, once, as soon as it does. */
+  onOverflow(): string;
+}
+
+/**
+ * Reads stdin as lines and writes each answer to stdout, in memory bounded by
+ * `maxLineBytes` plus one stdin chunk: a longer line is answered at once and skipped up to its
+ * newline, and when stdout is not being read (a write returns false) stdin is paused until
+ * stdout drains, so unread answers cannot pile up. Pausing rather than dropping answers keeps
+ * the protocol's one answer per command; the driver's own pipe fills instead. (readline keeps
+ * a line of any length, and split2 skips long lines without a word, so neither fits.)
+ * Returns the function that stops reading.
+ */
+function readCommandLines(io: CliIo, handlers: CommandLineHandlers): () => void {
+  const { stdin, stdout } = io;
+  let partial: Buffer[] = [];
+  let partialBytes = 0;
+  let discarding = false;
+  let rest: Buffer | undefined;
+  let blocked = false;
+  let ended = false;
+  let stopped = false;
+
+  const write = (text: string | undefined) => {
+    if (text === undefined || stopped) return;
+    if (!stdout.write(text) && !blocked) {
+      blocked = true;
+      stdout.once('drain', onDrain);
+    }
+  };
+  const take = (piece: Buffer) => {
+    if (discarding) return;
+    partial.push(piece);
+    partialBytes += piece.length;
+    if (partialBytes > handlers.maxLineBytes) {
+      partial = [];
+      partialBytes = 0;
+      discarding = true;
+      write(handlers.onOverflow());
+    }
+  };
+  const endLine = () => {
+    const line = discarding ? undefined : Buffer.concat(partial, partialBytes).toString('utf8');
+    partial = [];
+    partialBytes = 0;
+    discarding = false;
+    if (line !== undefined) write(handlers.onLine(line));
+  };
+  const pump = () => {
+    while (rest !== undefined && !blocked && !stopped) {
+      const newline = rest.indexOf(NEWLINE);
+      if (newline < 0) {
+        take(rest);
+        rest = undefined;
+        break;
+      }
+      take(rest.subarray(0, newline));
+      rest = newline + 1 < rest.length ? rest.subarray(newline + 1) : undefined;
+      endLine();
+    }
+    if (blocked || stopped) return;
+    // A last line without a newline still counts, as it did with readline.
+    if (ended && (partialBytes > 0 || discarding)) endLine();
+    else if (!ended) stdin.resume();
+  };
+  function onDrain() {
+    blocked = false;
+    pump();
+  }
+  const onData = (chunk: Buffer | string) => {
+    rest = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    pump();
+    if (blocked) stdin.pause();
+  };
+  const onEnd = () => {
+    ended = true;
+    if (!blocked) pump();
+  };
+  stdin.on('data', onData);
+  stdin.once('end', onEnd);
+  return () => {
+    stopped = true;
+    stdin.off('data', onData);
+    stdin.off('end', onEnd);
+    stdout.off('drain', onDrain);
+    // A paused stdin no longer keeps the process alive.
+    stdin.pause();
+  };
+}
 
 /**
  * What `serve` listens to besides stdin; the process by default, an EventEmitter in tests.
@@ -88,6 +195,7 @@ interface ServeSettings {
   readyAfter: number | undefined;
   appId: string | undefined;
   outbound: boolean;
+  apiToken: string | undefined;
   grace: number;
   quiet: boolean;
 }
@@ -99,7 +207,7 @@ function usage(reason: string): ProbekitError {
   );
 }
 
-function readSettings(args: string[]): ServeSettings {
+function readSettings(args: string[], env: NodeJS.ProcessEnv): ServeSettings {
   const { values, positionals } = parseCommandArgs('serve', args, {
     flavour: { type: 'string' },
     flavor: { type: 'string' },
@@ -110,6 +218,7 @@ function readSettings(args: string[]): ServeSettings {
     'ready-after': { type: 'string' },
     'app-id': { type: 'string' },
     outbound: { type: 'boolean' },
+    'api-token': { type: 'string' },
     grace: { type: 'string' },
     quiet: { type: 'boolean' },
   });
@@ -128,9 +237,14 @@ function readSettings(args: string[]): ServeSettings {
   if (startStates.length > 1) throw usage('--ready, --not-ready and --ready-after exclude each other');
   const appId = values['app-id'] as string | undefined;
   const outbound = values.outbound === true;
-  if (flavour !== 'sidecar' && (appId !== undefined || outbound)) {
-    throw usage(`${appId !== undefined ? '--app-id' : '--outbound'} needs --flavour sidecar`);
-  }
+  const tokenFlag = values['api-token'] as string | undefined;
+  const sidecarOnly = [
+    appId !== undefined && '--app-id',
+    outbound && '--outbound',
+    tokenFlag !== undefined && '--api-token',
+  ].find(Boolean);
+  if (flavour !== 'sidecar' && sidecarOnly) throw usage(`${sidecarOnly} needs --flavour sidecar`);
+  if (tokenFlag === '') throw usage('--api-token is empty (leave it out to serve without a token)');
   return {
     flavour,
     port,
@@ -139,6 +253,9 @@ function readSettings(args: string[]): ServeSettings {
     readyAfter: durationFlag('ready-after', values['ready-after'] as string | undefined),
     appId,
     outbound,
+    // daprd reads DAPR_API_TOKEN; an empty one means no token there too. The control plane
+    // has no token check, so the variable is ignored for it.
+    apiToken: flavour === 'sidecar' ? (tokenFlag ?? (env.DAPR_API_TOKEN || undefined)) : undefined,
     grace: durationFlag('grace', values.grace as string | undefined) ?? 5000,
     quiet: values.quiet === true,
   };
@@ -168,7 +285,7 @@ export function createServeCommand(dependencies: ServeDependencies = {}): Comman
     summary: "serve Dapr's /healthz or /v1.0/healthz with readiness driven by stdin or signals",
     help: HELP,
     async run(args, io) {
-      const settings = readSettings(args);
+      const settings = readSettings(args, io.env);
       const signals = dependencies.signals ?? process;
       const logger = lineLogger(io, settings.quiet);
       const common = {
@@ -179,7 +296,12 @@ export function createServeCommand(dependencies: ServeDependencies = {}): Comman
       };
       const sidecar: SidecarHealthz | undefined =
         settings.flavour === 'sidecar'
-          ? createSidecarHealthz({ ...common, appId: settings.appId, outbound: settings.outbound })
+          ? createSidecarHealthz({
+              ...common,
+              appId: settings.appId,
+              outbound: settings.outbound,
+              apiToken: settings.apiToken,
+            })
           : undefined;
       const server: HealthzServer = sidecar ?? createHealthzServer(common);
       if (settings.startReady) server.ready();
@@ -226,20 +348,17 @@ export function createServeCommand(dependencies: ServeDependencies = {}): Comman
           return 'ok';
         };
       }
-      const lines = createInterface({
-        input: io.stdin,
-        crlfDelay: Number.POSITIVE_INFINITY,
-        terminal: false,
-      });
-      lines.on('line', (line) => {
+      const answer = (line: string): string => {
         const command = line.trim();
-        if (command === '') return;
         const apply = Object.hasOwn(commands, command) ? commands[command] : undefined;
-        io.stdout.write(
-          apply
-            ? `${apply()}\n`
-            : `error unknown command ${JSON.stringify(command)}: expected one of ${Object.keys(commands).join(', ')}\n`,
-        );
+        return apply
+          ? `${apply()}\n`
+          : `error unknown command ${JSON.stringify(command)}: expected one of ${Object.keys(commands).join(', ')}\n`;
+      };
+      const stopReading = readCommandLines(io, {
+        maxLineBytes: MAX_LINE_BYTES,
+        onLine: (line) => (line.trim() === '' ? undefined : answer(line)),
+        onOverflow: () => `error line longer than ${MAX_LINE_BYTES} bytes: ignored up to the next newline\n`,
       });
 
       const onUsr1 = () => {
@@ -261,9 +380,7 @@ export function createServeCommand(dependencies: ServeDependencies = {}): Comman
         takeControl();
         signals.off('SIGUSR1', onUsr1);
         signals.off('SIGUSR2', onUsr2);
-        lines.close();
-        // A paused stdin no longer keeps the process alive.
-        io.stdin.pause();
+        stopReading();
       }
     },
   };
