@@ -1,5 +1,7 @@
+import FakeTimers from '@sinonjs/fake-timers';
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '../../src/endpoint/decision.js';
+import { flakyEndpoint } from '../../src/endpoint/flaky-endpoint.js';
 import {
   Journal,
   type JournalEntry,
@@ -156,6 +158,27 @@ describe('a journal across a clear', () => {
     expect(journal.at(0)).toMatchObject({ path: '/new', fate: 'pending', endedAt: undefined });
     journal.settle(after, 'completed', 30);
     expect(journal.at(0)).toMatchObject({ fate: 'completed', endedAt: 30 });
+  });
+});
+
+describe('a request in flight across a reset, through a real backend', () => {
+  it('aborting the old request leaves the new request #0 pending (regression: it marked #0 aborted)', async () => {
+    const clock = FakeTimers.createClock(0);
+    const endpoint = flakyEndpoint('delay 1s then 200...', { clock });
+    const old = new AbortController();
+    const first = endpoint.transport({ url: 'http://endpoint.test/a', timeout: 5000, signal: old.signal });
+    endpoint.reset();
+    const second = endpoint.transport({
+      url: 'http://endpoint.test/b',
+      timeout: 5000,
+      signal: new AbortController().signal,
+    });
+    old.abort(new Error('gave up'));
+    await expect(first).rejects.toThrow('gave up');
+    expect(endpoint.journal.at(0)).toMatchObject({ path: '/b', fate: 'pending' });
+    await clock.tickAsync(1000);
+    await expect(second).resolves.toEqual({ status: 200 });
+    expect(endpoint.journal.at(0)).toMatchObject({ fate: 'completed', endedAt: 1000 });
   });
 });
 
