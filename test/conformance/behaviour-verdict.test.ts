@@ -158,6 +158,16 @@ describe('outcomes real time cannot call are read either way', () => {
     expect(judgeBehaviour(entries, 0, signals, expected, context).diffs).toEqual([]);
   });
 
+  it('fails a value printed before the request that causes it was sent', () => {
+    const failing: Trace = { ...expected, probes: expected.probes.map((p) => ({ ...p, outcome: 'reset' })) };
+    const entries = [entry(0, 100, 100, 'reset'), entry(1, 200, 200, 'reset')];
+    const diffs = judgeBehaviour(entries, 0, [{ at: 150, value: false }], failing, {
+      ...context,
+      durationMs: 250,
+    }).diffs;
+    expect(diffs.map((d) => d.kind)).toEqual(['signal-before-cause']);
+  });
+
   it('still requires true for a 200 answered at once to a request that came on time', () => {
     const entries = [
       entry(0, 100, 100, 'reset'),

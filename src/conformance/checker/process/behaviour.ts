@@ -20,6 +20,8 @@ export interface SeenProbe {
   readonly visible: boolean;
   /** The endpoint was still waiting for the client at the cut (a hang nobody gave up on). */
   readonly pending?: boolean;
+  /** The earliest the client may have sent it: the arrival, or the reference's time if that is earlier. */
+  readonly earliest?: number;
 }
 
 /** What the behaviour judge needs to know about the run. */
@@ -142,6 +144,7 @@ export function seenProbes(
       outcomes,
       visible: true,
       ...(entry.fate === 'pending' ? { pending: true } : {}),
+      earliest: Math.min(start, expectedVisible[seen.length]?.start ?? start),
     });
   }
   for (const probe of expected.probes) {
@@ -265,8 +268,10 @@ export function judgeBehaviour(
     const s = a === undefined ? undefined : actual[a];
     if (d && s) {
       const cause = seen[d.cause] as SeenProbe;
-      // The line cannot come before the request that caused it arrived.
-      if (cause.visible && s.at < cause.start - context.tolerance) {
+      // The line cannot come before the client sent the request that caused it: at the latest
+      // when it arrived, at the earliest when the reference schedule sends it (a stalled
+      // endpoint stamps the arrival late).
+      if (cause.visible && s.at < (cause.earliest ?? cause.start) - context.tolerance) {
         diffs.push({
           kind: 'signal-before-cause',
           index: a as number,
