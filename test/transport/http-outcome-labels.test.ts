@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeOutcome, outcomeOfError } from '../../src/transport/outcome.js';
 import { get, useHarness } from './support/harness.js';
@@ -114,9 +116,7 @@ describe('httpTransport skips an unsolicited 100 Continue, as Go clients do', ()
 
 /** A raw server that writes `pieces` one socket write (and I/O turn) apart, for every request. */
 async function startRawServerInPieces(pieces: string[]): Promise<RawServer> {
-  const { createServer } = await import('node:net');
-  const { once } = await import('node:events');
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
   let accepted = 0;
   let requests = 0;
   const server = createServer((socket) => {
