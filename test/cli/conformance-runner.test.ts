@@ -78,6 +78,25 @@ describe('probekit conformance checker --repeat', () => {
   }, 30_000);
 });
 
+describe('probekit conformance checker --repeat, interrupted', () => {
+  // Regression: interrupted after a round, every case had a result, and a run of passes exited 0.
+  it('exits 1 when interrupted between rounds, even though every case ran and passed so far', async () => {
+    const t = memoryIo({ ...process.env, FLAKY_COUNTER_FILE: counter, FLAKY_FAIL_RUNS: '0' });
+    Object.assign(t.io.stderr, { isTTY: true });
+    // The progress counter moving to 1/3 is the first run done: interrupt then, as Ctrl-C would.
+    t.io.stderr.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('[1/3,')) t.interrupt();
+    });
+    const code = await main(
+      ['conformance', 'checker', '--exec', flaky, '--only', B, '--repeat', '3', ...SLOW],
+      t.io,
+    );
+    expect(code).toBe(1);
+    expect(await runsMade()).toBe(1);
+    expect(t.stdout()).toMatch(new RegExp(`^✓ \\[timing\\] ${B} \\(1/1 runs passed\\)`, 'm'));
+  }, 30_000);
+});
+
 describe('probekit conformance checker --expect-fail', () => {
   it('reports a listed case that fails as an expected failure and exits 0', async () => {
     const file = join(dir, 'known-failures.txt');
