@@ -45,6 +45,18 @@ function route(target: string): Route {
 }
 
 /**
+ * Go's `ServeMux` for CONNECT: the path is not cleaned (no redirect), and an authority-form
+ * target (`CONNECT 127.0.0.1:8080`) has an empty path, which matches nothing.
+ */
+function connectRoute(target: string): Route {
+  if (target[0] !== '/') return NOT_FOUND;
+  const split = splitTarget(target);
+  const path = split ? unescapePath(split.rawPath) : undefined;
+  if (path === undefined) return { kind: 'bad-request' };
+  return path === PATTERN ? SERVE : NOT_FOUND;
+}
+
+/**
  * Creates Dapr's control-plane healthz server (`pkg/health` `NewServer`): `/healthz` with any
  * method answers 200 when ready and 503 when not, with an empty body; it starts not ready.
  * Every other path gets Go's `404 page not found`, and unclean paths (`//healthz`) Go's 301.
@@ -65,7 +77,8 @@ export function createHealthzServer(options: HealthzServerOptions = {}): Healthz
   let ready = false;
 
   const handler: HealthzHandler = (req: IncomingMessage, res: ServerResponse, next) => {
-    const found = route(req.url ?? '/');
+    const target = req.url ?? '/';
+    const found = req.method === 'CONNECT' ? connectRoute(target) : route(target);
     if (found.kind === 'serve') {
       writeGoResponse(req, res, ready ? 200 : 503, NO_HEADERS, '', dates);
       return;
@@ -89,7 +102,15 @@ export function createHealthzServer(options: HealthzServerOptions = {}): Healthz
     },
     handler,
     run(signal, port, host) {
-      return runHttpServer({ ...resolved, handler, signal, port, host, caller: 'healthz server' });
+      return runHttpServer({
+        ...resolved,
+        handler,
+        signal,
+        port,
+        host,
+        caller: 'healthz server',
+        goParser: true,
+      });
     },
   };
 }

@@ -102,16 +102,22 @@ export function goRejection(publicError: string): string {
 
 /**
  * Answers a request the way Go's server rejects one before any handler runs (see
- * {@link goRejection}), through the response object so Node keeps its bookkeeping.
+ * {@link goRejection}), through the response object so Node keeps its bookkeeping. The body
+ * is the status and reason unless given (Go's 501 says `Unsupported transfer encoding`).
  *
  * @example
  * writeGoRejection(res, 400, 'Bad Request: missing required Host header');
  */
-export function writeGoRejection(res: ServerResponse, status: number, reason: string): void {
+export function writeGoRejection(
+  res: ServerResponse,
+  status: number,
+  reason: string,
+  body = `${status} ${reason}`,
+): void {
   res.sendDate = false;
   // No framing headers: the body runs to the end of the connection, as Go's does.
   res.removeHeader('Content-Length');
   res.removeHeader('Transfer-Encoding');
   res.writeHead(status, reason, ['Content-Type', 'text/plain; charset=utf-8', 'Connection', 'close']);
-  res.end(`${status} ${reason}`, 'latin1');
+  res.end(body, 'latin1');
 }

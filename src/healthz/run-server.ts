@@ -1,8 +1,9 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { describeValue, ProbekitError } from '../errors.js';
 import { atDeadline } from '../time/deadline.js';
+import { goRequestRejection } from './go-request.js';
 import { goRejection, writeGoRejection } from './go-response.js';
 import type { ResolvedServerOptions } from './options.js';
 import type { HealthzHandler, ListeningAddress } from './types.js';
@@ -13,13 +14,15 @@ import type { HealthzHandler, ListeningAddress } from './types.js';
  * rather than a WeakMap: it is set on every request, on the hot path.)
  */
 const CURRENT = Symbol('probekit.currentRequest');
-type Tracked = Duplex & { [CURRENT]?: IncomingMessage };
+/** Set once a request on the connection got one of Go's pre-handler rejections. */
+const REJECTED = Symbol('probekit.rejected');
+type Tracked = Duplex & { [CURRENT]?: IncomingMessage; [REJECTED]?: boolean };
 
 /**
  * What {@link runHttpServer} needs: the resolved options plus one run's arguments.
  *
  * @example
- * const options: RunHttpServerOptions = { ...resolved, handler, signal, port: 0, host: '127.0.0.1', caller: 'healthz server' };
+ * const options: RunHttpServerOptions = { ...resolved, handler, signal, port: 0, host: '127.0.0.1', caller: 'healthz server', goParser: true };
  */
 export interface RunHttpServerOptions extends ResolvedServerOptions {
   handler: HealthzHandler;
@@ -28,6 +31,11 @@ export interface RunHttpServerOptions extends ResolvedServerOptions {
   host: string | undefined;
   /** Names the server in error messages ("healthz server", "sidecar healthz"). */
   caller: string;
+  /**
+   * Refuse what Go's request parser refuses and llhttp accepts (HTTP/0.9-shaped request
+   * lines, Transfer-Encoding other than chunked): true for the control plane's Go server.
+   */
+  goParser: boolean;
 }
 
 /**
@@ -67,20 +75,41 @@ export function runHttpServer(options: RunHttpServerOptions): Promise<void> {
       (req: IncomingMessage, res: ServerResponse) => {
         // Go's Shutdown turns keep-alives off: every response from now on says close.
         if (draining) res.shouldKeepAlive = false;
-        (req.socket as Tracked)[CURRENT] = req;
-        if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) {
-          writeGoRejection(res, 400, 'Bad Request: missing required Host header');
+        const socket = req.socket as Tracked;
+        socket[CURRENT] = req;
+        const rejection = goRequestRejection(req, options.goParser);
+        if (rejection) {
+          // Go closes after these; Node may still report the body as bad (a refused
+          // Transfer-Encoding), so let the answer flush instead of destroying it unsent.
+          socket[REJECTED] = true;
+          writeGoRejection(res, rejection.status, rejection.reason, rejection.body);
           return;
         }
         options.handler(req, res);
       },
     );
+    // Node hands CONNECT to a 'connect' listener (without one it closes the socket unanswered);
+    // Go routes it like any request. Answered through the same handler, then closed.
+    server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+      const res = new ServerResponse(req);
+      res.shouldKeepAlive = false;
+      res.assignSocket(socket as Socket);
+      res.once('finish', () => {
+        res.detachSocket(socket as Socket);
+        socket.end();
+      });
+      const rejection = goRequestRejection(req, options.goParser);
+      if (rejection) writeGoRejection(res, rejection.status, rejection.reason, rejection.body);
+      else options.handler(req, res);
+    });
     server.on('connection', (socket: Socket) => {
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
     });
     server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-      if ((socket as Tracked)[CURRENT]?.complete === false) socket.destroy();
+      const tracked = socket as Tracked;
+      if (tracked[REJECTED]) socket.end(() => socket.destroy());
+      else if (tracked[CURRENT]?.complete === false) socket.destroy();
       else onClientError(error, socket);
     });
 

@@ -182,7 +182,15 @@ export function createSidecarHealthz(options: SidecarHealthzOptions = {}): Sidec
     },
     handler,
     run(signal, port, host) {
-      return runHttpServer({ ...resolved, handler, signal, port, host, caller: 'sidecar healthz' });
+      return runHttpServer({
+        ...resolved,
+        handler,
+        signal,
+        port,
+        host,
+        caller: 'sidecar healthz',
+        goParser: false,
+      });
     },
   };
 }
