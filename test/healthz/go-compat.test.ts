@@ -128,3 +128,16 @@ describe('CONNECT, routed like Go ServeMux routes it', () => {
     expect(raw).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\nAllow: GET, OPTIONS\r\n/);
   });
 });
+
+describe('what llhttp refuses and Go accepts (listed in docs/healthz-fidelity.md)', () => {
+  it.each([
+    ['lines ending in a bare LF', 'GET /healthz HTTP/1.1\nHost: x\nConnection: close\n\n'],
+    [
+      'an obs-fold continuation line',
+      'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\nConnection: close\r\n\r\n',
+    ],
+  ])('%s: Go serves it, Node answers 400 (strict parsing kept)', async (_what, request) => {
+    expect(await send(request)).toBe(GO_400);
+    await stillServing();
+  });
+});
