@@ -179,3 +179,20 @@ describe.skipIf(!interpreter)('the Python example server (docs/examples/healthz_
     ]);
   });
 });
+
+describe('probekit serve with an API token passes the token cases through the process protocol', () => {
+  it('runs a sidecar started with DAPR_API_TOKEN against the cases written for that token', async () => {
+    const server = { apiToken: 'probekit-conformance-token' };
+    const report = await runServerConformance(
+      {
+        exec: `exec ${node} bin/probekit.js serve --port {port} --host 127.0.0.1 --flavour sidecar --quiet`,
+        cwd: root,
+        env: { ...process.env, DAPR_API_TOKEN: server.apiToken },
+      },
+      { profile: 'sidecar', server },
+    );
+    expect(unexpected(report)).toEqual([]);
+    expect(report.passed).toBeGreaterThanOrEqual(5);
+    expect(report.results.every((r) => r.id.includes('api-token'))).toBe(true);
+  });
+});
