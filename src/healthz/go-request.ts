@@ -23,11 +23,17 @@ const UNSUPPORTED_TE: GoRequestRejection = Object.freeze({
   reason: 'Not Implemented',
   body: 'Unsupported transfer encoding',
 });
-const MISSING_HOST: GoRequestRejection = Object.freeze({
-  status: 400,
-  reason: 'Bad Request: missing required Host header',
-  body: '400 Bad Request: missing required Host header',
-});
+/** Go's `badRequestError(text)`: `400 Bad Request: <text>` in the status line and the body. */
+function badRequest(text: string): GoRequestRejection {
+  const reason = `Bad Request: ${text}`;
+  return Object.freeze({ status: 400, reason, body: `400 ${reason}` });
+}
+const MISSING_HOST = badRequest('missing required Host header');
+const MALFORMED_HOST = badRequest('malformed Host header');
+const TOO_MANY_HOSTS = badRequest('too many Host headers');
+
+/** The bytes Go's `httpguts.ValidHostHeader` allows in a Host header. */
+const HOST_BYTES = /^[0-9A-Za-z!$%&'()*+,\-.:;=[\]_~]*$/;
 
 /**
  * What Go's request parser (Go 1.19 `readRequest`, in its order) rejects that Node's llhttp
@@ -38,6 +44,8 @@ const MISSING_HOST: GoRequestRejection = Object.freeze({
  * - `Transfer-Encoding` other than exactly one `chunked` on HTTP/1.1 (`xchunked`, `identity`,
  *   `gzip`): Go's `parseTransferEncoding` answers 501; llhttp only fails later, on the body,
  *   after the handler has answered. Go ignores the header on HTTP/1.0, and so does this.
+ * - more than one `Host` line, or one with bytes `httpguts.ValidHostHeader` refuses (`a b`):
+ *   400 `too many Host headers` / `malformed Host header`; Node keeps the first and goes on.
  * - an HTTP/1.1 request without `Host` (CONNECT excepted): 400. This one applies to both
  *   flavours (`goParser` false keeps only it), the others to the control plane's Go server.
  *
@@ -51,8 +59,24 @@ export function goRequestRejection(req: IncomingMessage, goParser: boolean): GoR
     if (req.httpVersionMajor === 0) return MALFORMED;
     if (http11 && hasUnsupportedTransferEncoding(req)) return UNSUPPORTED_TE;
   }
-  if (http11 && req.headers.host === undefined && req.method !== 'CONNECT') return MISSING_HOST;
+  const host = req.headers.host;
+  if (http11 && host === undefined && req.method !== 'CONNECT') return MISSING_HOST;
+  if (goParser && host !== undefined) {
+    // Node keeps the first of repeated Host lines; Go refuses them, and odd bytes in one.
+    const lines = countHeaderLines(req.rawHeaders, 'host');
+    if (lines === 1 && !HOST_BYTES.test(host)) return MALFORMED_HOST;
+    if (lines > 1) return TOO_MANY_HOSTS;
+  }
   return undefined;
+}
+
+function countHeaderLines(raw: readonly string[], lowerName: string): number {
+  let lines = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length === lowerName.length && name.toLowerCase() === lowerName) lines++;
+  }
+  return lines;
 }
 
 function hasUnsupportedTransferEncoding(req: IncomingMessage): boolean {
@@ -61,10 +85,5 @@ function hasUnsupportedTransferEncoding(req: IncomingMessage): boolean {
   if (value.toLowerCase() !== 'chunked') return true;
   // Node joins repeated lines with ", ", which the test above already refuses, except when
   // one line was empty; Go refuses any second line ("too many transfer encodings").
-  let lines = 0;
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    if ((raw[i] as string).length === 17 && (raw[i] as string).toLowerCase() === 'transfer-encoding') lines++;
-  }
-  return lines !== 1;
+  return countHeaderLines(req.rawHeaders, 'transfer-encoding') !== 1;
 }

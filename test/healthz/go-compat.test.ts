@@ -129,6 +129,44 @@ describe('CONNECT, routed like Go ServeMux routes it', () => {
   });
 });
 
+describe('Host headers Go refuses and Node takes', () => {
+  const goBadRequest = (text: string) =>
+    `HTTP/1.1 400 Bad Request: ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request: ${text}`;
+
+  it('regression: two Host lines were served (Node keeps the first); now Go 400 too many Host headers', async () => {
+    expect(await send('GET /healthz HTTP/1.1\r\nHost: x\r\nHost: y\r\nConnection: close\r\n\r\n')).toBe(
+      goBadRequest('too many Host headers'),
+    );
+    await stillServing();
+  });
+
+  it.each(['a b', 'x/y', 'x"y', 'x\\y'])(
+    'regression: Host: %s was served; now Go 400 malformed Host header',
+    async (host) => {
+      expect(await send(`GET /healthz HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)).toBe(
+        goBadRequest('malformed Host header'),
+      );
+    },
+  );
+
+  it.each(['127.0.0.1:8080', '[::1]:8080', 'healthz.local', 'fe80::1%25eth0', ''])(
+    'Host: %s is accepted, as by httpguts.ValidHostHeader',
+    async (host) => {
+      expect(await send(`GET /healthz HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)).toBe(
+        closing('503 Service Unavailable'),
+      );
+    },
+  );
+
+  it('the sidecar keeps Node behaviour and serves two Host lines', async () => {
+    const raw = await exchange(
+      sidecar.address.port,
+      'GET /v1.0/healthz HTTP/1.1\r\nHost: x\r\nHost: y\r\nConnection: close\r\n\r\n',
+    );
+    expect(raw).toMatch(/^HTTP\/1\.1 500 /);
+  });
+});
+
 describe('what llhttp refuses and Go accepts (listed in docs/healthz-fidelity.md)', () => {
   it.each([
     ['lines ending in a bare LF', 'GET /healthz HTTP/1.1\nHost: x\nConnection: close\n\n'],
