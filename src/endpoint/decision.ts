@@ -17,7 +17,7 @@ export type DecisionSource =
   | 'default';
 
 /** What an endpoint does with one request. */
-export type DecisionAction = 'respond' | 'hang' | 'reset' | 'close' | 'malformed' | 'refuse';
+export type DecisionAction = 'respond' | 'hang' | 'reset' | 'close' | 'malformed' | 'refuse' | 'pass';
 
 /**
  * The engine's answer for one request: concrete values only (random delays already drawn),
@@ -25,7 +25,7 @@ export type DecisionAction = 'respond' | 'hang' | 'reset' | 'close' | 'malformed
  */
 export interface Decision {
   readonly action: DecisionAction;
-  /** For `respond`: the status (0 otherwise). */
+  /** For `respond`: the status (0 otherwise). For `pass`: the status replacing the upstream's, or 0 to keep it. */
   readonly status: number;
   readonly headers: Readonly<Record<string, string>> | undefined;
   readonly body: string | undefined;
@@ -83,6 +83,10 @@ export function explainDecision(decision: Decision): string {
     case 'close':
     case 'malformed':
       text = decision.action;
+      break;
+    case 'pass':
+      text = decision.status === 0 ? 'pass' : `pass with status ${decision.status}`;
+      if (decision.dribble) text += ` with its body dribbled over ${formatDuration(decision.over)}`;
       break;
     default:
       return assertNever(decision.action, 'decision');

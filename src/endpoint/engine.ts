@@ -101,6 +101,7 @@ export function itemLength(item: Item): number {
     case 'reset':
     case 'close':
     case 'malformed':
+    case 'pass':
     case 'refuse':
       length = 1;
       break;
@@ -168,6 +169,7 @@ function containsRefuse(item: Item): boolean {
     case 'reset':
     case 'close':
     case 'malformed':
+    case 'pass':
       return false;
     default:
       return assertNever(item, 'item');
@@ -340,6 +342,7 @@ function refuseTotal(item: Item): number | null {
     case 'reset':
     case 'close':
     case 'malformed':
+    case 'pass':
       total = null;
       break;
     default:
@@ -389,6 +392,7 @@ function skipIn(item: Item, offset: number, budget: number): Skip {
     case 'reset':
     case 'close':
     case 'malformed':
+    case 'pass':
       return STOP;
     default:
       return assertNever(item, 'item');
@@ -530,6 +534,15 @@ function decisionOf(step: Step, delay: number, source: DecisionSource, route: st
     case 'close':
     case 'malformed':
       return { ...base, action: step.kind };
+    case 'pass':
+      // status 0: keep the upstream's. `over`: the upstream's body is dribbled.
+      return {
+        ...base,
+        action: 'pass',
+        status: step.status ?? 0,
+        dribble: step.over === undefined ? undefined : 'body',
+        over: step.over ?? 0,
+      };
     default:
       return assertNever(step, 'step');
   }

@@ -46,6 +46,9 @@ const PERFORMERS = {
   // The player refuses before a request is received, so no decision to refuse reaches here.
   refuse: (_, where) =>
     transportError('refused', `Failed to probe ${where}: the mock endpoint refused the connection.`),
+  // The player refuses a script with `pass` in process (no upstream), so none reaches here.
+  pass: (_, where) =>
+    transportError('closed', `Failed to probe ${where}: the in-process endpoint has no upstream to pass to.`),
 } satisfies Record<DecisionAction, Performer>;
 
 /**

@@ -10,6 +10,16 @@ export type Fate =
   /** The client gave up first (aborted, or closed the connection). */
   | 'aborted';
 
+/** What the upstream did for a `pass` (fault proxy only). */
+export interface UpstreamRecord {
+  /** The upstream's status, or `undefined` when it gave no response. */
+  readonly status: number | undefined;
+  /** ms from forwarding the request to the upstream's response head (or to its failure). */
+  readonly ms: number;
+  /** Why there was no response (`refused`, `reset`, `timeout`, …), when there was none. */
+  readonly error?: string;
+}
+
 /** One received request, as the journal reports it. */
 export interface JournalEntry {
   /**
@@ -33,6 +43,8 @@ export interface JournalEntry {
   readonly fate: Fate;
   /** When it completed or was aborted (clock ms), if it has. */
   readonly endedAt: number | undefined;
+  /** For a `pass` through the fault proxy: what the upstream did (absent otherwise). */
+  readonly upstream?: UpstreamRecord;
 }
 
 /** A journal as JSON (what the mock server's `GET /__probekit/journal` returns). */
@@ -138,6 +150,8 @@ export class Journal {
   #methods: string[];
   #paths: string[];
   #decisions: Decision[];
+  /** Sparse: only `pass` entries through the fault proxy have one. */
+  #upstreams = new Map<number, UpstreamRecord>();
   #allocated = 0;
   #listeners: Array<(entry: JournalEntry) => void> = [];
 
@@ -191,6 +205,7 @@ export class Journal {
       this.#methods[slot] = kept.method;
       this.#paths[slot] = kept.path;
       this.#decisions[slot] = decision;
+      this.#upstreams.delete(slot);
     }
     if (this.#listeners.length > 0) {
       const entry = this.#entryOrSketch(index, time, kept.method, kept.path, decision, position);
@@ -211,6 +226,17 @@ export class Journal {
     if (this.#fates[slot] !== 0) return;
     this.#fates[slot] = FATE_CODE[fate];
     this.#ends[slot] = at;
+  }
+
+  /**
+   * Records what the upstream did for the request with this ticket (the fault proxy's `pass`);
+   * ignored like {@link Journal.settle} once the entry is gone.
+   */
+  noteUpstream(ticket: JournalTicket, upstream: UpstreamRecord): void {
+    if (ticket < this.#base) return;
+    const index = ticket - this.#base;
+    if (index < this.total - this.capacity || index >= this.total) return;
+    this.#upstreams.set(index % this.capacity, upstream);
   }
 
   /** The entry for request `index`, if it is still kept. */
@@ -262,6 +288,7 @@ export class Journal {
     this.#methods.fill('');
     this.#paths.fill('');
     this.#decisions.length = 0;
+    this.#upstreams.clear();
   }
 
   /** The journal as JSON (entries oldest first). */
@@ -295,6 +322,7 @@ export class Journal {
     const slot = index % this.capacity;
     const decision = this.#decisions[slot] as Decision;
     const end = this.#ends[slot] as number;
+    const upstream = this.#upstreams.get(slot);
     return {
       index,
       time: this.#times[slot] as number,
@@ -305,6 +333,7 @@ export class Journal {
       explain: explainDecision(decision),
       fate: FATES[this.#fates[slot] as number] as Fate,
       endedAt: Number.isNaN(end) ? undefined : end,
+      ...(upstream && { upstream }),
     };
   }
 

@@ -59,8 +59,21 @@ export interface RefuseStep {
   readonly for?: number;
 }
 
+/**
+ * Forward the request to the upstream and answer with its response (only `startFaultProxy` has
+ * an upstream; the other backends refuse such a script when it is loaded). After an optional
+ * delay; `status` replaces the upstream's status; `over` dribbles the upstream's body over that
+ * many ms (`slow-body pass over 2s`). See docs/proxy.md.
+ */
+export interface PassStep {
+  readonly kind: 'pass';
+  readonly status?: number;
+  readonly over?: number;
+  readonly delay?: Latency;
+}
+
 /** One atomic behaviour. */
-export type Step = StatusStep | SlowStep | HangStep | FaultStep | RefuseStep;
+export type Step = StatusStep | SlowStep | HangStep | FaultStep | RefuseStep | PassStep;
 
 /** A weighted random pick of one step per request (weights default to 1). */
 export interface ChoiceItem {
@@ -240,6 +253,7 @@ export const STEP_KINDS = [
   'close',
   'malformed',
   'refuse',
+  'pass',
 ] as const;
 
 /**
@@ -315,6 +329,11 @@ export function explainStep(step: Step): string {
       return `send malformed bytes${afterDelay(step)}`;
     case 'refuse':
       return step.for === undefined ? 'refuse connections' : `refuse connections for ${ms(step.for)}`;
+    case 'pass': {
+      const status = step.status === undefined ? '' : ` with its status replaced by ${step.status}`;
+      const slow = step.over === undefined ? '' : ` and its body dribbled over ${ms(step.over)}`;
+      return `pass to the upstream${status}${slow}${afterDelay(step)}`;
+    }
   }
 }
 

@@ -96,6 +96,8 @@ const WAYS = {
   close: 'network-error',
   malformed: 'network-error',
   refuse: 'network-error',
+  // The player refuses a script with `pass` for msw (no upstream), so none reaches here.
+  pass: 'network-error',
 } as const satisfies Record<DecisionAction, 'respond' | 'never' | 'network-error'>;
 
 async function perform(

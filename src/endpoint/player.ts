@@ -12,6 +12,7 @@ import {
 } from './engine.js';
 import { Journal, type JournalTicket, MAX_JOURNAL_PATH_CHARS, truncateMarked } from './journal.js';
 import { ANY_PATH, type EndpointDefinition, explainRoute, UNMATCHED_STATUS } from './model.js';
+import { refusePassWithoutUpstream } from './pass.js';
 import { checkSeed } from './rng.js';
 import { type EndpointScript, toDefinition } from './schema.js';
 
@@ -61,6 +62,8 @@ export interface PlayerOptions {
    * paths are played as they are. Applies to every script, including later `setScript()`s.
    */
   readonly path?: string;
+  /** Whether `pass` steps have an upstream (only the fault proxy); otherwise a script with `pass` is refused. */
+  readonly upstream?: boolean;
 }
 
 // Paths are interned so a journal of a million requests to one path keeps one string, not a million.
@@ -85,6 +88,7 @@ export class ScriptPlayer {
   #interned = new Map<string, string>();
   #routesText: string | undefined;
   readonly #path: string | undefined;
+  readonly #upstream: boolean;
   #listeners: Array<() => void> = [];
 
   constructor(script: EndpointScript, options: PlayerOptions) {
@@ -92,6 +96,7 @@ export class ScriptPlayer {
     this.seed = checkSeed(options.seed);
     this.journal = new Journal({ capacity: options.journalSize, seed: this.seed });
     this.#path = checkPath(options.path);
+    this.#upstream = options.upstream === true;
     this.#compiled = compile(this.#definition(script), this.seed);
     this.#cursors = this.#compiled.routes.map(() => INITIAL_CURSOR);
     this.#startedAt = this.clock.now;
@@ -162,6 +167,7 @@ export class ScriptPlayer {
 
   #definition(script: EndpointScript): EndpointDefinition {
     const definition = toDefinition(script);
+    if (!this.#upstream) refusePassWithoutUpstream(definition);
     const [only, ...more] = definition.routes;
     if (this.#path === undefined || only === undefined || more.length > 0 || only.path !== ANY_PATH) {
       return definition;

@@ -115,6 +115,17 @@ export const endpointScriptSchema = {
       additionalProperties: false,
       properties: { kind: kind('refuse'), for: positiveMs },
     },
+    passStep: {
+      type: 'object',
+      required: ['kind'],
+      additionalProperties: false,
+      properties: {
+        kind: kind('pass'),
+        status: { $ref: '#/definitions/status' },
+        over: positiveMs,
+        delay: { $ref: '#/definitions/latency' },
+      },
+    },
     step: {
       type: 'object',
       required: ['kind'],
@@ -126,6 +137,7 @@ export const endpointScriptSchema = {
         { $ref: '#/definitions/hangStep' },
         { $ref: '#/definitions/faultStep' },
         { $ref: '#/definitions/refuseStep' },
+        { $ref: '#/definitions/passStep' },
       ],
     },
     choice: {
@@ -191,6 +203,7 @@ export const endpointScriptSchema = {
         { $ref: '#/definitions/hangStep' },
         { $ref: '#/definitions/faultStep' },
         { $ref: '#/definitions/refuseStep' },
+        { $ref: '#/definitions/passStep' },
         { $ref: '#/definitions/choice' },
         { $ref: '#/definitions/repeat' },
         { $ref: '#/definitions/group' },
@@ -273,7 +286,7 @@ function schemaError(root: unknown, error: ErrorObject): ProbekitError {
       return invalid(
         pointer,
         `has an unknown kind ${describeValue(valueAt(root, `${pointer}/kind`))}`,
-        'A step kind is status, slow-headers, slow-body, hang, reset, close, malformed or refuse; items may also be choice, repeat, group or forever',
+        'A step kind is status, slow-headers, slow-body, hang, reset, close, malformed, refuse or pass; items may also be choice, repeat, group or forever',
       );
     default:
       return invalid(pointer, `${error.message ?? 'is not valid'} (got ${shown})`);

@@ -87,6 +87,7 @@ export function checkDefinition(definition: EndpointDefinition): void {
       case 'reset':
       case 'close':
       case 'malformed':
+      case 'pass':
         return;
       default:
         assertNever(item, 'item');

@@ -94,7 +94,22 @@ interface Job {
   finish(fate: 'completed' | 'aborted'): void;
   /** Sends the decided response (dribbled if the step says so). */
   respond(): void;
+  /** Forwards the request to the upstream (the fault proxy's `pass`). */
+  pass(): void;
 }
+
+/**
+ * How a server with an upstream (the fault proxy, src/endpoint/proxy/) performs `pass`: forward
+ * the request, answer `res` with the upstream's answer, call `finish` when done, and return a
+ * cancel function (called on close or when the client goes away).
+ */
+export type PassPerformer = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  decision: Decision,
+  ticket: JournalTicket,
+  finish: (fate: 'completed' | 'aborted') => void,
+) => () => void;
 
 /**
  * What the real server does for each action: one table, so a new action cannot compile until
@@ -122,6 +137,7 @@ const PERFORMERS = {
     job.finish('completed');
     job.socket.destroy();
   },
+  pass: (job) => job.pass(),
 } satisfies Record<DecisionAction, (job: Job) => void>;
 
 /**
@@ -204,11 +220,17 @@ class MockHttpServer implements MockServer {
   #controlPort: number;
   #controlListener: NetServer | undefined;
   readonly #controlContext: ControlContext;
+  readonly #pass: PassPerformer | undefined;
 
   constructor(
     player: ScriptPlayer,
-    options: ReturnType<typeof checkOptions> & { token: string | undefined; wallClock: WallClock },
+    options: ReturnType<typeof checkOptions> & {
+      token: string | undefined;
+      wallClock: WallClock;
+      pass?: PassPerformer;
+    },
   ) {
+    this.#pass = options.pass;
     if (options.idleTimeoutMs !== undefined) this.#http.keepAliveTimeout = options.idleTimeoutMs;
     this.#player = player;
     this.#clock = player.clock;
@@ -514,9 +536,14 @@ class MockHttpServer implements MockServer {
       finish('completed');
       this.#respond(req, res, decision);
     };
+    const pass = () => {
+      // The player refuses `pass` without an upstream, so #pass is set whenever this runs.
+      if (this.#pass) cancelWork = this.#pass(req, res, decision, ticket, finish);
+      else PERFORMERS.close({ socket, finish, respond, pass });
+    };
     const act = () => {
       cancelWork = undefined;
-      PERFORMERS[decision.action]({ socket, finish, respond });
+      PERFORMERS[decision.action]({ socket, finish, respond, pass });
     };
 
     if (decision.delay > 0 || decision.action === 'hang') {
@@ -567,17 +594,35 @@ export async function startMockServer(
   script: EndpointScript,
   options: MockServerOptions = {},
 ): Promise<MockServer> {
+  return startScriptServer(script, options);
+}
+
+/**
+ * The real server around a script, with `pass` performed by `pass` when given (the fault
+ * proxy); without it a script with `pass` is refused. Internal: use {@link startMockServer} or
+ * `startFaultProxy`.
+ *
+ * @example
+ * const server = await startScriptServer('pass...', {}, forwardTo(upstream));
+ */
+export async function startScriptServer(
+  script: EndpointScript,
+  options: MockServerOptions,
+  pass?: PassPerformer,
+): Promise<MockServer> {
   const checked = checkOptions(options);
   const player = new ScriptPlayer(script, {
     clock: options.clock ?? systemClock,
     seed: options.seed,
     journalSize: options.journalSize,
     path: options.path,
+    upstream: pass !== undefined,
   });
   const server = new MockHttpServer(player, {
     ...checked,
     token: options.controlToken,
     wallClock: options.wallClock ?? systemWallClock,
+    pass,
   });
   await server.start();
   return server;

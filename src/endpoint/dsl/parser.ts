@@ -22,6 +22,7 @@ type StepContext = 'script' | 'overlay' | 'choice';
 
 const KEYWORDS = [
   'hang',
+  'pass',
   'reset',
   'close',
   'refuse',
@@ -60,7 +61,7 @@ const PLACE_HINT: ReadonlyMap<string, string> = new Map([
 ]);
 
 const STEP_HINT =
-  'A step is a status (200), hang, reset, close, malformed, refuse 2s, slow-headers, slow-body, or delay 120ms then <step>';
+  'A step is a status (200), hang, reset, close, malformed, refuse 2s, slow-headers, slow-body, pass (proxy only), or delay 120ms then <step>';
 
 /** Edit distance, for "did you mean" hints. */
 function distance(a: string, b: string): number {
@@ -510,6 +511,8 @@ class Parser {
           return { kind: token.text };
         case 'refuse':
           return this.#refuse(context);
+        case 'pass':
+          return this.#pass();
         case 'slow-headers':
         case 'slow-body':
           return this.#slow(token.text);
@@ -588,8 +591,61 @@ class Parser {
     return step;
   }
 
+  /** `pass`, with an optional `[status=503]` replacing the upstream's status. */
+  #pass(): { kind: 'pass'; status?: number } {
+    this.#next();
+    const step: { kind: 'pass'; status?: number } = { kind: 'pass' };
+    if (!this.#punct('[')) return step;
+    this.#next();
+    const name = this.#peek();
+    if (name.kind !== 'word' || name.text !== 'status') {
+      this.#fail(name, {
+        reason: `pass takes only a status to replace the upstream's, found ${describeToken(name)}`,
+        hint: 'Write it like pass [status=503]',
+      });
+    }
+    this.#next();
+    if (!this.#punct('=') || this.#peek(1).kind !== 'number') {
+      this.#fail(this.#punct('=') ? this.#peek(1) : this.#peek(), {
+        reason: 'expected "=" and a status after "status"',
+        hint: 'Write it like pass [status=503]',
+      });
+    }
+    this.#next();
+    step.status = this.#status();
+    if (!this.#punct(']')) {
+      this.#fail(this.#peek(), {
+        reason: `expected "]" after the status, found ${describeToken(this.#peek())}`,
+        hint: 'Write it like pass [status=503]',
+      });
+    }
+    this.#next();
+    return step;
+  }
+
   #slow(kind: 'slow-headers' | 'slow-body'): Step {
     this.#next();
+    if (this.#word('pass')) {
+      // `slow-body pass over 2s`: the upstream's body, dribbled.
+      const passToken = this.#peek();
+      if (kind === 'slow-headers') {
+        this.#fail(passToken, {
+          reason: "slow-headers cannot pass: the upstream's head is forwarded as it comes",
+          hint: 'Use slow-body pass over 2s, or delay 2s then pass',
+        });
+      }
+      const step: { kind: 'pass'; status?: number; over: number } = {
+        ...this.#pass(),
+        over: DEFAULT_SLOW_OVER,
+      };
+      if (this.#word('over')) {
+        this.#next();
+        const token = this.#peek();
+        step.over = this.#duration('how long slow-body takes');
+        if (step.over === 0) this.#zero(token, 'slow-body pass over 2s');
+      }
+      return step;
+    }
     const step: {
       kind: typeof kind;
       status: number;

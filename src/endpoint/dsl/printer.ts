@@ -52,6 +52,10 @@ export function printStep(step: Step): string {
       return step.for === undefined ? 'refuse' : `refuse ${duration(step.for)}`;
     case 'hang':
       return 'hang';
+    case 'pass':
+      text = step.status === undefined ? 'pass' : `pass [status=${step.status}]`;
+      if (step.over !== undefined) text = `slow-body ${text} over ${duration(step.over)}`;
+      break;
     case 'reset':
     case 'close':
     case 'malformed':
