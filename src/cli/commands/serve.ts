@@ -105,14 +105,16 @@ function readCommandLines(io: CliIo, handlers: CommandLineHandlers): () => void 
   };
   const take = (piece: Buffer) => {
     if (discarding) return;
-    partial.push(piece);
-    partialBytes += piece.length;
-    if (partialBytes > handlers.maxLineBytes) {
+    if (partialBytes + piece.length > handlers.maxLineBytes) {
       partial = [];
       partialBytes = 0;
       discarding = true;
       write(handlers.onOverflow());
+      return;
     }
+    // A copy: a slice would keep its whole stdin chunk alive while the line grows.
+    partial.push(Buffer.from(piece));
+    partialBytes += piece.length;
   };
   const endLine = () => {
     const line = discarding ? undefined : Buffer.concat(partial, partialBytes).toString('utf8');
