@@ -1,0 +1,228 @@
+import {
+  type Agent,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
+import type { Clock } from '../../time/clock.js';
+import { atDeadline } from '../../time/deadline.js';
+import type { Decision } from '../decision.js';
+import { dribble } from '../dribble.js';
+import type { Journal, JournalTicket } from '../journal.js';
+import type { PassPerformer } from '../server.js';
+import type { Upstream } from './upstream.js';
+
+/**
+ * The most a `slow-body pass` buffers of the upstream's body before dribbling it: the whole body
+ * must be known to spread it evenly over `over` ms. A longer body answers 502.
+ *
+ * @example
+ * parseScript('slow-body pass over 2s'); // dribbles up to MAX_DRIBBLED_BODY bytes
+ */
+export const MAX_DRIBBLED_BODY = 16 * 1024 * 1024;
+
+// Hop-by-hop headers (RFC 9110 §7.6.1) are the connection's own, never forwarded either way.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+function endToEnd(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  const named = new Set(
+    String(headers.connection ?? '')
+      .split(',')
+      .map((name) => name.trim().toLowerCase()),
+  );
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+/** Node's error codes as the journal names them (the transport's outcome kinds). */
+function failureOf(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === 'ECONNREFUSED') return 'refused';
+  if (code === 'ECONNRESET' || code === 'EPIPE') return 'reset';
+  if (code === 'ETIMEDOUT') return 'timeout';
+  return code ?? 'error';
+}
+
+function bodyless(method: string | undefined, status: number): boolean {
+  return method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
+}
+
+/** Options of {@link createForwarder}. */
+export interface ForwarderOptions {
+  readonly upstream: Upstream;
+  readonly agent: Agent;
+  readonly clock: Clock;
+  /** The journal the upstream's status and time are noted in. */
+  readonly journal: () => Journal;
+  /** ms to wait for the upstream's response head before answering 504. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * The fault proxy's `pass`: forwards the request (method, path, headers minus hop-by-hop ones,
+ * streamed body) to the upstream with a keep-alive agent and answers with the upstream's status,
+ * headers and streamed body (the status replaced when the step says so, the body dribbled for
+ * `slow-body pass`). No answer from the upstream is a 502 (refused, reset, closed) or a 504 (no
+ * head within `timeoutMs` on the proxy's clock), with a body that says so; a failure after the
+ * head was sent can only cut the connection. The journal notes the upstream's status and time.
+ *
+ * @example
+ * const pass = createForwarder({ upstream, agent, clock, journal: () => player.journal, timeoutMs: 30_000 });
+ */
+export function createForwarder(options: ForwarderOptions): PassPerformer {
+  const { upstream, agent, clock } = options;
+  return (req: IncomingMessage, res: ServerResponse, decision: Decision, ticket: JournalTicket, finish) => {
+    const started = clock.now;
+    let settled = false;
+    let cancelDribble: (() => void) | undefined;
+    const headers = endToEnd(req.headers);
+    headers.host = `${upstream.host.includes(':') ? `[${upstream.host}]` : upstream.host}:${upstream.port}`;
+    if (req.headers.host !== undefined) headers['x-forwarded-host'] = req.headers.host;
+    const outgoing = httpRequest({
+      agent,
+      host: upstream.host,
+      port: upstream.port,
+      method: req.method,
+      path: req.url,
+      headers,
+    });
+    const done = (fate: 'completed' | 'aborted') => {
+      if (settled) return;
+      settled = true;
+      finish(fate);
+    };
+    let noted = false;
+    const note = (status: number | undefined, error?: string) => {
+      if (noted) return;
+      noted = true;
+      options.journal().noteUpstream(ticket, {
+        status,
+        ms: clock.now - started,
+        ...(error === undefined ? {} : { error }),
+      });
+    };
+    const fail = (status: 502 | 504, error: string, why: string) => {
+      timer.cancel();
+      note(undefined, error);
+      if (settled) return;
+      if (res.headersSent) {
+        // Too late for a status: the client sees the cut, as it would without the proxy.
+        done('completed');
+        res.destroy();
+        return;
+      }
+      const body = `probekit proxy: ${why} (upstream ${upstream.origin}${req.url ?? '/'}).\n`;
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-probekit-upstream': error });
+      done('completed');
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    const timer = atDeadline(clock, started + options.timeoutMs, () => {
+      outgoing.destroy();
+      fail(504, 'timeout', `the upstream sent no response within ${options.timeoutMs} ms`);
+    });
+
+    outgoing.on('error', (error) => {
+      const kind = failureOf(error);
+      fail(
+        502,
+        kind,
+        kind === 'refused'
+          ? 'failed to reach the upstream: connection refused'
+          : kind === 'reset'
+            ? 'the upstream reset the connection'
+            : `the upstream failed: ${(error as Error).message}`,
+      );
+    });
+    outgoing.on('response', (upstreamRes) => {
+      timer.cancel();
+      const upstreamStatus = upstreamRes.statusCode ?? 502;
+      note(upstreamStatus);
+      const status = decision.status === 0 ? upstreamStatus : decision.status;
+      const out = endToEnd(upstreamRes.headers);
+      upstreamRes.on('error', () => {
+        if (!settled) {
+          done('completed');
+          res.destroy();
+        }
+      });
+      upstreamRes.on('aborted', () => {
+        if (!settled) {
+          done('completed');
+          res.destroy();
+        }
+      });
+      if (bodyless(req.method, status)) {
+        delete out['content-length'];
+        upstreamRes.resume();
+        res.writeHead(status, out);
+        done('completed');
+        res.end();
+        return;
+      }
+      if (decision.dribble === 'body') {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        upstreamRes.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_DRIBBLED_BODY) {
+            upstreamRes.destroy();
+            fail(
+              502,
+              'too-large',
+              `the upstream's body is over ${MAX_DRIBBLED_BODY} bytes, too long to dribble`,
+            );
+            return;
+          }
+          chunks.push(chunk);
+        });
+        upstreamRes.on('end', () => {
+          if (settled) return;
+          const body = Buffer.concat(chunks);
+          out['content-length'] = String(body.length);
+          res.writeHead(status, out);
+          res.flushHeaders();
+          cancelDribble = dribble(clock, body, decision.over, (piece, last) => {
+            if (!last) {
+              res.write(piece);
+              return;
+            }
+            done('completed');
+            res.end(piece);
+          });
+        });
+        return;
+      }
+      res.writeHead(status, out);
+      // Streamed as it comes: each upstream chunk is written on (no buffering).
+      upstreamRes.pipe(res);
+      upstreamRes.on('end', () => done('completed'));
+    });
+    // The request body streams to the upstream as it comes.
+    req.pipe(outgoing);
+
+    return () => {
+      timer.cancel();
+      cancelDribble?.();
+      if (settled) return;
+      // The client went away, or the server is closing: nothing to answer any more.
+      settled = true;
+      outgoing.destroy();
+    };
+  };
+}
