@@ -23,23 +23,34 @@ function pointerToken(key: string): string {
 }
 
 /**
- * Checks that a would-be JSON definition is plain JSON of a reasonable shape before the schema
- * sees it: at most {@link LIMITS.maxJsonDepth} deep and {@link LIMITS.maxJsonValues} values,
- * and nothing JSON cannot hold (functions, symbols, bigints, `undefined`). The schema validator
- * recurses once per level, so 5,000 levels would overflow the stack; this walk uses its own
+ * What is wrong with a would-be JSON value's shape, before any schema sees it: where, why, and
+ * a hint for the author. `undefined` when it is within bounds.
+ */
+export interface JsonBoundsProblem {
+  /** A JSON pointer ("" for the root), cut to 200 characters. */
+  readonly pointer: string;
+  readonly reason: string;
+  readonly hint?: string;
+}
+
+/**
+ * Finds the first way `input` is not plain JSON of a reasonable shape: more than
+ * {@link LIMITS.maxJsonDepth} deep, more than {@link LIMITS.maxJsonValues} values, or holding
+ * something JSON cannot (functions, symbols, bigints). Shared by every loader that hands parsed
+ * JSON to ajv (endpoint definitions, checker scenarios, healthz cases): ajv and the code after
+ * it recurse once per level, so 5,000 levels would overflow the stack; this walk keeps its own
  * stack, so nothing here can.
  *
- * @throws {ProbekitError} `ERR_PROBEKIT_INVALID_SCRIPT` naming the JSON pointer and the limit.
  * @example
- * checkJsonBounds(JSON.parse(text)); // then validate against the schema
+ * jsonBoundsProblem({ a: [[[[]]]] }); // undefined
+ * jsonBoundsProblem(() => 1)?.reason; // 'is a function, not an object'
  */
-export function checkJsonBounds(input: unknown): void {
+export function jsonBoundsProblem(input: unknown): JsonBoundsProblem | undefined {
   if (input === null || typeof input !== 'object') {
-    throw invalidDefinition(
-      '',
-      `is ${input === null ? 'null' : `a ${typeof input}`}, not an object`,
-      'Pass the DSL as a string ("200*2, 503...") or a definition object ({ "routes": [...] })',
-    );
+    return {
+      pointer: '',
+      reason: `is ${input === null ? 'null' : `a ${typeof input}`}, not an object`,
+    };
   }
   const stack: Array<{ value: unknown; pointer: string; depth: number }> = [
     { value: input, pointer: '', depth: 1 },
@@ -48,21 +59,22 @@ export function checkJsonBounds(input: unknown): void {
   while (stack.length > 0) {
     const { value, pointer, depth } = stack.pop() as (typeof stack)[number];
     if (++values > LIMITS.maxJsonValues) {
-      throw invalidDefinition(
-        '',
-        `holds more than ${LIMITS.maxJsonValues} JSON values`,
-        'Use repeats ({ "kind": "repeat", "times": 1000, ... }) instead of copies',
-      );
+      return {
+        pointer: '',
+        reason: `holds more than ${LIMITS.maxJsonValues} JSON values`,
+        hint: 'Use repeats ({ "kind": "repeat", "times": 1000, ... }) instead of copies',
+      };
     }
     const bad = kindOf(value);
-    if (bad !== undefined) throw invalidDefinition(pointer, `is ${bad}, which JSON cannot hold`);
+    if (bad !== undefined)
+      return { pointer: pointer.slice(0, 200), reason: `is ${bad}, which JSON cannot hold` };
     if (value === null || typeof value !== 'object') continue;
     if (depth > LIMITS.maxJsonDepth) {
-      throw invalidDefinition(
-        pointer.slice(0, 200),
-        `nests more than ${LIMITS.maxJsonDepth} levels deep`,
-        `Items nest at most ${LIMITS.maxDepth} deep: flatten the script`,
-      );
+      return {
+        pointer: pointer.slice(0, 200),
+        reason: `nests more than ${LIMITS.maxJsonDepth} levels deep`,
+        hint: `Items nest at most ${LIMITS.maxDepth} deep: flatten the script`,
+      };
     }
     if (Array.isArray(value)) {
       for (let i = value.length - 1; i >= 0; i--) {
@@ -74,4 +86,25 @@ export function checkJsonBounds(input: unknown): void {
       }
     }
   }
+  return undefined;
+}
+
+/**
+ * Checks that a would-be JSON definition is plain JSON of a reasonable shape before the schema
+ * sees it (see {@link jsonBoundsProblem}).
+ *
+ * @throws {ProbekitError} `ERR_PROBEKIT_INVALID_SCRIPT` naming the JSON pointer and the limit.
+ * @example
+ * checkJsonBounds(JSON.parse(text)); // then validate against the schema
+ */
+export function checkJsonBounds(input: unknown): void {
+  const problem = jsonBoundsProblem(input);
+  if (problem === undefined) return;
+  throw invalidDefinition(
+    problem.pointer,
+    problem.reason,
+    problem.pointer === '' && problem.reason.endsWith('not an object')
+      ? 'Pass the DSL as a string ("200*2, 503...") or a definition object ({ "routes": [...] })'
+      : problem.hint,
+  );
 }

@@ -3,6 +3,7 @@ import { optionsFromScenario } from './reference-adapter.js';
 import { playScenario } from './run.js';
 import { TraceRecorder } from './trace-recorder.js';
 import type { Scenario, Trace } from './types.js';
+import { assertRunnable } from './validate.js';
 
 /**
  * Runs the reference checker (Dapr v1.0, faithfully) against the scenario's endpoint on a
@@ -11,11 +12,20 @@ import type { Scenario, Trace } from './types.js';
  * when each signal was emitted and received — and marks probes failed without a request
  * (`sent: false`, e.g. requestTimeout 0), which no endpoint can see.
  *
+ * The parts of the scenario a run reads are checked first (see `assertRunnable`): a scenario
+ * that is not one, or longer than `MAX_SIMULATED_TICKS` ticks, is refused with a
+ * `ProbekitError` (`ERR_PROBEKIT_INVALID_SCENARIO`) before anything runs.
+ *
  * @example
  * const trace = await simulate({ id: 'streaks', description: '…', rules: ['count.one-false-per-streak'],
  *   level: 'core', options: { intervalMs: 100, initialDelayMs: 0 }, script: '200, 503*3, 200', durationMs: 650 });
  */
 export async function simulate(scenario: Scenario): Promise<Trace> {
+  const id: unknown = (scenario as Partial<Scenario> | null)?.id;
+  assertRunnable(
+    scenario,
+    typeof id === 'string' ? `simulate() of ${JSON.stringify(id.slice(0, 80))}` : 'simulate()',
+  );
   const recorder = new TraceRecorder({ source: 'simulate', options: scenario.options });
   const sent: boolean[] = [];
   let requests = 0;

@@ -3,6 +3,7 @@ import { DEFAULTS } from '../../checker/options.js';
 import { ProbekitError } from '../../errors.js';
 import { simulate } from '../../scenario/simulate.js';
 import type { Scenario, ScenarioOptions, Trace } from '../../scenario/types.js';
+import { jsonShapeProblems } from '../../scenario/validate.js';
 import { renderTimeline } from '../../teach/render.js';
 import { durationFlag, integerFlag, parseCommandArgs } from '../args.js';
 import { commandColor } from '../color.js';
@@ -191,6 +192,14 @@ async function recorded(path: string, toleranceMs: number | undefined): Promise<
     throw new ProbekitError(
       'ERR_PROBEKIT_USAGE',
       `Failed to read --trace ${JSON.stringify(path)}: it is not JSON (${reason}). Pass a trace written by probekit check --trace or explain --format json.`,
+    );
+  }
+  // Depth and size first: the renderers and --format json recurse once per level.
+  const shape = jsonShapeProblems(trace);
+  if (shape.length) {
+    throw new ProbekitError(
+      'ERR_PROBEKIT_USAGE',
+      `Failed to read --trace ${JSON.stringify(path)}: ${shape[0]}. Pass a trace written by probekit check --trace or explain --format json.`,
     );
   }
   // A trace that is not one (no probes array, say) is left for the renderers to name.

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { ProbekitError } from '../../errors.js';
 import { readJsonFolder } from '../../scenario/json-folder.js';
+import { jsonShapeProblems } from '../../scenario/validate.js';
 import { isServerRuleId } from './rules.js';
 import {
   isFlip,
@@ -71,6 +72,9 @@ function caseProblems(serverCase: ServerCase, at: string): string[] {
  * serverCaseFileProblems(JSON.parse(readFileSync('fixtures/healthz/sidecar-readiness.json', 'utf8'))); // []
  */
 export function serverCaseFileProblems(value: unknown): string[] {
+  // Depth and size first: ajv recurses once per level (see jsonShapeProblems).
+  const shape = jsonShapeProblems(value);
+  if (shape.length) return shape;
   const validate = validator();
   if (!validate(value)) return (validate.errors ?? []).map(describeError);
   const { cases } = value as { cases: ServerCase[] };
