@@ -91,3 +91,42 @@ function byPosition(expectedLength: number, actualLength: number): AlignedPair[]
   }
   return steps;
 }
+
+/** An alignment step read as a change: a pair, a missing or an extra item, or an item that changed. */
+export type Change =
+  | { readonly kind: 'pair'; readonly e: number; readonly a: number }
+  | { readonly kind: 'missing'; readonly e: number }
+  | { readonly kind: 'extra'; readonly a: number }
+  | { readonly kind: 'changed'; readonly e: number; readonly a: number };
+
+/**
+ * Reads an alignment as changes: a missing item next to an extra one that `near` says is about
+ * the same (e.g. two signals at the same time with different values) is one item that changed,
+ * not one lost and one gained.
+ *
+ * @example
+ * changes([{ e: 0 }, { a: 0 }], () => true); // [{ kind: 'changed', e: 0, a: 0 }]
+ */
+export function changes(steps: readonly AlignedPair[], near: (e: number, a: number) => boolean): Change[] {
+  const result: Change[] = [];
+  for (let k = 0; k < steps.length; k++) {
+    const { e, a } = steps[k] as AlignedPair;
+    if (e !== undefined && a !== undefined) {
+      result.push({ kind: 'pair', e, a });
+      continue;
+    }
+    const next = steps[k + 1];
+    const partnerE = e === undefined ? next?.e : undefined;
+    const partnerA = a === undefined ? next?.a : undefined;
+    const single = next !== undefined && (next.e === undefined) !== (next.a === undefined);
+    const ce = e ?? partnerE;
+    const ca = a ?? partnerA;
+    if (single && ce !== undefined && ca !== undefined && near(ce, ca)) {
+      result.push({ kind: 'changed', e: ce, a: ca });
+      k++;
+      continue;
+    }
+    result.push(e !== undefined ? { kind: 'missing', e } : { kind: 'extra', a: a as number });
+  }
+  return result;
+}

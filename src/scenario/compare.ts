@@ -1,4 +1,4 @@
-import { align } from './align.js';
+import { align, changes } from './align.js';
 import { RULES, type RuleId } from './rules.js';
 import type { Trace, TraceProbe, TraceSignal } from './types.js';
 
@@ -156,15 +156,24 @@ export function compareSignals(
     return e.value === a.value ? { edits: 0, time: Math.abs(e.at - a.at) } : undefined;
   });
   const diffs: TraceDiff[] = [];
-  for (let k = 0; k < steps.length; k++) {
-    const { e: i, a: j } = steps[k] as { e?: number; a?: number };
-    const e = i === undefined ? undefined : expected[i];
-    const a = j === undefined ? undefined : actual[j];
-    if (e && a) {
-      if (Math.abs(e.at - a.at) > tolerance) {
+  const near = (i: number, j: number) =>
+    Math.abs((expected[i] as TraceSignal).at - (actual[j] as TraceSignal).at) <= tolerance;
+  for (const change of changes(steps, near)) {
+    if (change.kind === 'pair' || change.kind === 'changed') {
+      const e = expected[change.e] as TraceSignal;
+      const a = actual[change.a] as TraceSignal;
+      if (change.kind === 'changed') {
+        diffs.push({
+          kind: 'signal-value',
+          index: change.e,
+          at: Math.min(e.at, a.at),
+          expected: `${e.value} at ${fmt(e.at)}`,
+          actual: `${a.value} at ${fmt(a.at)}`,
+        });
+      } else if (Math.abs(e.at - a.at) > tolerance) {
         diffs.push({
           kind: 'signal-time',
-          index: i as number,
+          index: change.e,
           at: e.at,
           expected: fmt(e.at),
           actual: fmt(a.at),
@@ -172,28 +181,13 @@ export function compareSignals(
       }
       continue;
     }
-    // A missing value next to an extra one at about the same time is one value that changed.
-    const next = steps[k + 1];
-    const unmatched = next !== undefined && (next.e === undefined) !== (next.a === undefined);
-    const partner = unmatched && (next.a === undefined) !== (j === undefined) ? next : undefined;
-    const e2 = e ?? (partner?.e === undefined ? undefined : expected[partner.e]);
-    const a2 = a ?? (partner?.a === undefined ? undefined : actual[partner.a]);
-    if (partner && e2 && a2 && Math.abs(e2.at - a2.at) <= tolerance) {
-      k++;
-      diffs.push({
-        kind: 'signal-value',
-        index: (i ?? partner.e) as number,
-        at: Math.min(e2.at, a2.at),
-        expected: `${e2.value} at ${fmt(e2.at)}`,
-        actual: `${a2.value} at ${fmt(a2.at)}`,
-      });
-      continue;
-    }
+    const e = change.kind === 'missing' ? expected[change.e] : undefined;
+    const a = change.kind === 'extra' ? actual[change.a] : undefined;
     const present = (e ?? a) as TraceSignal;
     if (tolerance > 0 && nearEnd(present.at, durationMs, tolerance)) continue;
     diffs.push({
       kind: e ? 'missing-signal' : 'extra-signal',
-      index: (i ?? j) as number,
+      index: change.kind === 'missing' ? change.e : change.a,
       at: present.at,
       expected: e ? `${e.value} at ${fmt(e.at)}` : 'no signal',
       actual: a ? `${a.value} at ${fmt(a.at)}` : 'no signal',

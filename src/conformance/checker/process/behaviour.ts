@@ -1,6 +1,6 @@
 import { step as counterStep, INITIAL_COUNTER } from '../../../checker/counter.js';
 import type { JournalEntry } from '../../../endpoint/journal.js';
-import { align } from '../../../scenario/align.js';
+import { align, changes } from '../../../scenario/align.js';
 import type { TraceDiff } from '../../../scenario/compare.js';
 import type { Trace, TraceOutcome, TraceSignal } from '../../../scenario/types.js';
 
@@ -262,11 +262,13 @@ export function judgeBehaviour(
   }
   const cut = context.durationMs - context.tolerance;
   const derived = chosen.derived;
-  for (let k = 0; k < chosen.steps.length; k++) {
-    const { e, a } = chosen.steps[k] as { e?: number; a?: number };
-    const d = e === undefined ? undefined : derived[e];
-    const s = a === undefined ? undefined : actual[a];
-    if (d && s) {
+  const near = (e: number, a: number) =>
+    Math.abs((derived[e] as DerivedSignal).at - (actual[a] as TraceSignal).at) <=
+    Math.max(context.tolerance, 1);
+  for (const change of changes(chosen.steps, near)) {
+    if (change.kind === 'pair') {
+      const d = derived[change.e] as DerivedSignal;
+      const s = actual[change.a] as TraceSignal;
       const cause = seen[d.cause] as SeenProbe;
       // The line cannot come before the client sent the request that caused it: at the latest
       // when it arrived, at the earliest when the reference schedule sends it (a stalled
@@ -274,7 +276,7 @@ export function judgeBehaviour(
       if (cause.visible && s.at < (cause.earliest ?? cause.start) - context.tolerance) {
         diffs.push({
           kind: 'signal-before-cause',
-          index: a as number,
+          index: change.a,
           at: s.at,
           expected: `${d.value} after the probe at ${round(cause.start)}ms that causes it`,
           actual: `${s.value} at ${round(s.at)}ms`,
@@ -282,46 +284,40 @@ export function judgeBehaviour(
       }
       continue;
     }
-    const present = (d ?? s) as TraceSignal;
-    if (present.at > cut) continue;
-    // A missing value next to an extra one at about the same time is one value that changed.
-    const next = chosen.steps[k + 1];
-    const partner =
-      next &&
-      (next.e === undefined) !== (next.a === undefined) &&
-      (next.a === undefined) !== (a === undefined)
-        ? next
-        : undefined;
-    const d2 = d ?? (partner?.e === undefined ? undefined : derived[partner.e]);
-    const s2 = s ?? (partner?.a === undefined ? undefined : actual[partner.a]);
-    if (partner && d2 && s2 && Math.abs(d2.at - s2.at) <= Math.max(context.tolerance, 1)) {
-      k++;
+    if (change.kind === 'changed') {
+      const d = derived[change.e] as DerivedSignal;
+      const s = actual[change.a] as TraceSignal;
+      if (Math.min(d.at, s.at) > cut) continue;
       diffs.push({
         kind: 'signal-value',
-        index: (a ?? partner.a) as number,
-        at: Math.min(d2.at, s2.at),
-        expected: `${d2.value} (${causeText(seen, d2)})`,
-        actual: `${s2.value} at ${round(s2.at)}ms`,
+        index: change.a,
+        at: Math.min(d.at, s.at),
+        expected: `${d.value} (${causeText(seen, d)})`,
+        actual: `${s.value} at ${round(s.at)}ms`,
       });
       continue;
     }
-    diffs.push(
-      d
-        ? {
-            kind: 'missing-signal',
-            index: e as number,
-            at: d.at,
-            expected: `${d.value} (${causeText(seen, d)})`,
-            actual: 'no signal',
-          }
-        : {
-            kind: 'extra-signal',
-            index: a as number,
-            at: (s as TraceSignal).at,
-            expected: 'no signal',
-            actual: `${(s as TraceSignal).value} at ${round((s as TraceSignal).at)}ms${precedingText(seen, (s as TraceSignal).at)}`,
-          },
-    );
+    if (change.kind === 'missing') {
+      const d = derived[change.e] as DerivedSignal;
+      if (d.at > cut) continue;
+      diffs.push({
+        kind: 'missing-signal',
+        index: change.e,
+        at: d.at,
+        expected: `${d.value} (${causeText(seen, d)})`,
+        actual: 'no signal',
+      });
+      continue;
+    }
+    const s = actual[change.a] as TraceSignal;
+    if (s.at > cut) continue;
+    diffs.push({
+      kind: 'extra-signal',
+      index: change.a,
+      at: s.at,
+      expected: 'no signal',
+      actual: `${s.value} at ${round(s.at)}ms${precedingText(seen, s.at)}`,
+    });
   }
   const explanation = [
     `from the outcomes it received (${describeOutcomes(seen, chosen.choice)}${seen.some((p) => !p.visible) ? '; * never reached the endpoint' : ''}),`,
