@@ -138,8 +138,8 @@ export function judgeRun(input: VerdictInput): Verdict {
 
 /**
  * A checker that stops probing cannot be judged by its signals alone (it has nothing to say), so
- * behaviour also needs the probes: at least as many requests as the reference makes up to one
- * interval before the end, less one for a probe pushed past the cut by noise.
+ * behaviour also needs the probes: about as many requests as the reference makes up to one
+ * interval before the end, less a few that a stalled process may push past the cut.
  */
 function coverageDiffs(
   seen: readonly SeenProbe[],
@@ -151,7 +151,9 @@ function coverageDiffs(
   const horizon = scenario.durationMs - interval - tolerance;
   const expected = shownExpected.probes.filter((p) => p.start <= horizon);
   const received = seen.filter((p) => p.visible).length;
-  if (received >= expected.length - 1) return [];
+  // Slack for probes a stalled process pushed past the cut: one, or a quarter of a long run.
+  const slack = Math.max(1, Math.floor(expected.length / 4));
+  if (received >= expected.length - slack) return [];
   const firstMissing = expected[received] ?? expected[expected.length - 1];
   const last = seen.filter((p) => p.visible).at(-1);
   const stuck =
@@ -163,7 +165,7 @@ function coverageDiffs(
       kind: 'missing-probe',
       index: received,
       at: firstMissing?.start ?? 0,
-      expected: `at least ${expected.length - 1} requests by ${Math.round(horizon)}ms (the reference makes ${expected.length})`,
+      expected: `at least ${expected.length - slack} requests by ${Math.round(horizon)}ms (the reference makes ${expected.length})`,
       actual: `${received} request${received === 1 ? '' : 's'} in the whole run${stuck}`,
     },
   ];
@@ -188,10 +190,12 @@ function blockedWindow(
 }
 
 /**
- * A loop that stops probing although nothing blocks it (no second unread signal) is a behaviour
- * difference the signals may not show: Dapr v1.1 re-sends \`false\` on every failure and blocks
- * where v1.0 probes on. Between one request's end and the next request, at most an interval
- * passes, plus room for noise (an interval, at least 60 ms).
+ * A loop that waits for the consumer although nothing blocks it (no second unread signal) is a
+ * behaviour difference the signals may not show: Dapr v1.1 re-sends `false` on every failure and
+ * blocks where v1.0 probes on. Seen from outside: a gap of more than two intervals after which
+ * the next request comes right after the consumer's first read (the read released the loop). A
+ * gap that ends anywhere else is a stalled process on a busy machine, which behaviour ignores
+ * (a checker that stops probing for good fails the coverage rule instead).
  */
 function stallDiffs(
   seen: readonly SeenProbe[],
@@ -200,29 +204,26 @@ function stallDiffs(
   context: BehaviourContext,
   scenario: Scenario,
 ): TraceDiff[] {
+  const firstRead = actual[0]?.at;
+  if (context.readDelayMs <= 0 || firstRead === undefined) return [];
   const interval = scenario.options.intervalMs ?? DEFAULTS.interval;
-  const allowed = interval + Math.max(interval, 60);
   const blocked = blockedWindow(seen, derived, actual, context);
-  // Invisible probes (refused, never sent) stand at their expected times: they keep the loop going too.
-  const visible = seen;
-  const horizon = context.durationMs - context.tolerance;
-  for (let k = 0; k + 1 <= visible.length; k++) {
-    const probe = visible[k] as SeenProbe;
+  const released = Math.max(2 * context.tolerance, 20);
+  for (let k = 0; k + 1 < seen.length; k++) {
+    // Invisible probes (refused, never sent) stand at their expected times: they keep the loop going too.
+    const probe = seen[k] as SeenProbe;
+    const next = seen[k + 1] as SeenProbe;
     const end = probe.end ?? probe.start;
-    const nextStart = visible[k + 1]?.start ?? horizon;
-    if (nextStart - end <= allowed) continue;
-    // Waiting on an unread signal is allowed; so is the wait before the consumer's read.
-    if (blocked && end >= blocked.from - context.tolerance && nextStart <= blocked.until + allowed) continue;
-    if (k + 1 === visible.length && nextStart - end <= allowed + interval) continue;
+    if (next.start - end <= 2 * interval) continue;
+    if (next.start < firstRead - context.tolerance || next.start > firstRead + released) continue;
+    if (blocked && end >= blocked.from - context.tolerance) continue;
     return [
       {
         kind: 'missing-probe',
         index: k + 1,
         at: end + interval,
         expected: `a probe within ${interval} ms of the end of the one at ${Math.round(probe.start)}ms (nothing blocks the loop: no second unread signal)`,
-        actual: visible[k + 1]
-          ? `the next probe at ${Math.round(nextStart)}ms, ${Math.round(nextStart - end)} ms later`
-          : 'no further probe in the run',
+        actual: `the next probe at ${Math.round(next.start)}ms, right after the first read at ${Math.round(firstRead)}ms: the loop waited for the consumer`,
       },
     ];
   }
