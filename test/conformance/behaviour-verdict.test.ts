@@ -189,6 +189,24 @@ describe('outcomes real time cannot call are read either way', () => {
     expect(verdict.diffs).toEqual([]);
   });
 
+  it('fails a consumer that reads before PROBEKIT_READ_DELAY_MS: nothing about blocking is tested then', () => {
+    const scenario = scenarios.find((x) => x.id === 'late-consumer-blocks-loop') as NonNullable<
+      (typeof scenarios)[number]
+    >;
+    const times = [100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1100, 1200];
+    const entries = times.map((time, index) => entry(index, time, time + 0.5, 'respond', 200));
+    const verdict = judgeRun({
+      scenario,
+      expected: scenario.expected as Trace,
+      observation: { origin: 0, entries, signals: times.map((time) => ({ at: time + 1, value: true })) },
+      tolerance: 10,
+      requestTimeoutMs: 50,
+      probePath: '/healthz',
+      source: 'test',
+    });
+    expect(verdict.diffs.map((d) => d.kind)).toContain('read-too-early');
+  });
+
   it('still requires true for a 200 answered at once to a request that came on time', () => {
     const entries = [
       entry(0, 100, 100, 'reset'),
