@@ -59,6 +59,8 @@ export {
   toDefinition,
   validateDefinition,
 } from './endpoint/index.js';
+// The fault-injecting proxy in front of a real service
+export { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './endpoint/proxy/index.js';
 export { describeValue, ProbekitError, type ProbekitErrorCode } from './errors.js';
 // Healthz servers (docs/semantics.md §2, §3)
 export {

@@ -5,6 +5,7 @@ import { demoCommand } from './demo.js';
 import { explainCommand } from './explain.js';
 import { fixturesCommand } from './fixtures.js';
 import { mockCommand } from './mock.js';
+import { proxyCommand } from './proxy.js';
 import { serveCommand } from './serve.js';
 
 /**
@@ -15,6 +16,7 @@ export const COMMANDS: readonly Command[] = [
   checkCommand,
   fixturesCommand,
   mockCommand,
+  proxyCommand,
   serveCommand,
   explainCommand,
   demoCommand,

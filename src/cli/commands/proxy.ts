@@ -1,0 +1,226 @@
+import { isIP } from 'node:net';
+import type { ControlAccess } from '../../endpoint/control-api.js';
+import { ScriptSyntaxError } from '../../endpoint/dsl/syntax-error.js';
+import { checkJournalSize } from '../../endpoint/journal.js';
+import { type EndpointDefinition, explain } from '../../endpoint/model.js';
+import { DEFAULT_UPSTREAM_TIMEOUT_MS, startFaultProxy } from '../../endpoint/proxy/fault-proxy.js';
+import { parseUpstream } from '../../endpoint/proxy/upstream.js';
+import { checkSeed } from '../../endpoint/rng.js';
+import { toDefinition } from '../../endpoint/schema.js';
+import { ProbekitError } from '../../errors.js';
+import { systemClock } from '../../time/clock.js';
+import { durationFlag, integerFlag, parseCommandArgs, rangeFlag } from '../args.js';
+import { type CliIo, type Command, EXIT } from '../command.js';
+
+const HELP = `Usage: probekit proxy <upstream-url> "<script>" [options]
+
+Starts a fault-injecting reverse proxy on 127.0.0.1 in front of a real HTTP service, and prints
+its URL on the first line of stdout. The script decides, request by request, what happens: the
+step "pass" forwards the request to the upstream and answers with its response (status, headers,
+streamed body); any other step (503, reset, hang, refuse 2s, …) answers in its place. Ctrl-C
+(SIGINT) or SIGTERM stops it; the exit code is then 0.
+
+Options:
+  --port <n>              port to listen on (default 0: any free port)
+  --host <address>        IP address to listen on (default 127.0.0.1; never a hostname)
+  --seed <n>              seed of the random choices and latencies (default 0; same seed, same decisions)
+  --upstream-timeout <d>  answer 504 when the upstream sends no response head in time (default 30s)
+  --journal-size <n>      requests kept in the journal (default 10000)
+  --control <who>         who may use /__probekit/: loopback (default), any, or off
+  --control-port <n>      port of the control API's own listener (default 0: any free port)
+  --control-token <t>     require this token on control requests (or PROBEKIT_CONTROL_TOKEN)
+  --verbose               print every request and the decision as it happens
+  -h, --help              show this help
+
+The upstream is an http:// URL on an IP address (localhost means 127.0.0.1; no name is
+resolved), without a path: each request keeps its own path. An upstream that refuses or resets
+answers 502, one that sends nothing within --upstream-timeout answers 504, each with a body that
+says so and an entry in the journal.
+
+pass and what composes with it (the rest of the script language: probekit mock --help, docs/dsl.md):
+  pass                     the upstream's answer    pass*2, 503, reset, pass...
+  delay 200ms then pass    the upstream's answer, 200 ms late
+  slow-body pass over 2s   the upstream's body, dribbled over 2 s
+  pass [status=503]        the upstream's answer with its status replaced
+  pass..., up 10s, down 5s as reset    flapping: the upstream for 10 s, resets for 5 s
+
+Examples:
+  probekit proxy http://127.0.0.1:8080 "pass*2, 503, reset, pass..." --port 9090
+  probekit proxy http://127.0.0.1:3500 "(pass@9 | 503@1)..., down from 30s until 1m as refuse" --seed 42`;
+
+function usage(message: string): ProbekitError {
+  return new ProbekitError('ERR_PROBEKIT_USAGE', `${message} See "probekit proxy --help".`);
+}
+
+/** What a `probekit proxy` command line asks for, read and checked before anything runs. */
+export interface ProxyArgs {
+  readonly upstream: string;
+  readonly script: string;
+  readonly port: number | undefined;
+  readonly host: string | undefined;
+  readonly seed: number;
+  readonly upstreamTimeoutMs: number;
+  readonly journalSize: number | undefined;
+  readonly control: ControlAccess;
+  readonly controlPort: number | undefined;
+  readonly controlToken: string | undefined;
+  readonly verbose: boolean;
+}
+
+/**
+ * Reads and checks the arguments of `probekit proxy` without listening: every bad flag or value
+ * is an `ERR_PROBEKIT_USAGE` (exit 2) naming it; the script is checked when it is loaded.
+ *
+ * @example
+ * readProxyArgs(['http://127.0.0.1:8080', 'pass*2, 503, pass...', '--port', '9090'], process.env).port; // 9090
+ */
+export function readProxyArgs(args: string[], env: NodeJS.ProcessEnv): ProxyArgs {
+  const { values, positionals } = parseCommandArgs('proxy', args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    seed: { type: 'string' },
+    'upstream-timeout': { type: 'string' },
+    'journal-size': { type: 'string' },
+    control: { type: 'string' },
+    'control-port': { type: 'string' },
+    'control-token': { type: 'string' },
+    verbose: { type: 'boolean' },
+  });
+  if (positionals.length !== 2) {
+    throw usage(
+      `Failed to read the arguments of "probekit proxy": expected the upstream URL and one script, got ${positionals.length} argument${positionals.length === 1 ? '' : 's'} (quote the script: "pass*2, 503, pass...").`,
+    );
+  }
+  const [upstream, script] = positionals as [string, string];
+  try {
+    parseUpstream(upstream);
+  } catch (error) {
+    throw usage((error as Error).message);
+  }
+  const port = rangeFlag('port', values.port as string | undefined, 0, 65535, '0: any free port');
+  const host = values.host as string | undefined;
+  if (host !== undefined && isIP(host) === 0) {
+    throw usage(
+      `Failed to read --host ${JSON.stringify(host)}: it is not an IP address. Write it like --host 127.0.0.1 or --host ::1.`,
+    );
+  }
+  const timeout = durationFlag('upstream-timeout', values['upstream-timeout'] as string | undefined);
+  if (timeout !== undefined && timeout < 1) {
+    throw usage(
+      `Failed to read --upstream-timeout ${JSON.stringify(values['upstream-timeout'])}: it is shorter than 1 ms. Write it like --upstream-timeout 10s.`,
+    );
+  }
+  let journalSize: number | undefined;
+  const size = integerFlag('journal-size', values['journal-size'] as string | undefined);
+  try {
+    journalSize = size === undefined ? undefined : checkJournalSize(size);
+  } catch {
+    throw usage(
+      `Failed to read --journal-size ${JSON.stringify(values['journal-size'])}: it is not from 0 to 100000000.`,
+    );
+  }
+  const control = (values.control as string | undefined) ?? 'loopback';
+  if (!['loopback', 'any', 'off'].includes(control)) {
+    throw usage(`Failed to read --control ${JSON.stringify(control)}: use loopback, any or off.`);
+  }
+  const controlPort = rangeFlag(
+    'control-port',
+    values['control-port'] as string | undefined,
+    0,
+    65535,
+    '0: any free port',
+  );
+  const controlToken = (values['control-token'] as string | undefined) ?? env.PROBEKIT_CONTROL_TOKEN;
+  if (controlToken !== undefined && !/^[\x21-\x7e]{1,1024}$/.test(controlToken)) {
+    throw usage(
+      'Failed to read --control-token (or PROBEKIT_CONTROL_TOKEN): use 1 to 1024 visible ASCII characters, no spaces.',
+    );
+  }
+  let seed: number;
+  try {
+    seed = checkSeed(integerFlag('seed', values.seed as string | undefined), '--seed');
+  } catch (error) {
+    throw new ProbekitError('ERR_PROBEKIT_USAGE', (error as Error).message);
+  }
+  return {
+    upstream,
+    script,
+    port,
+    host,
+    seed,
+    upstreamTimeoutMs: timeout ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
+    journalSize,
+    control: control as ControlAccess,
+    controlPort,
+    controlToken,
+    verbose: values.verbose === true,
+  };
+}
+
+function waitForAbort(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+async function run(args: string[], io: CliIo): Promise<number> {
+  const options = readProxyArgs(args, io.env);
+  let definition: EndpointDefinition;
+  try {
+    definition = toDefinition(options.script);
+  } catch (error) {
+    if (error instanceof ScriptSyntaxError) {
+      io.stderr.write(`probekit: ${error.message}\n${error.excerpt}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  const proxy = await startFaultProxy(options.upstream, definition, {
+    port: options.port,
+    host: options.host,
+    seed: options.seed,
+    journalSize: options.journalSize,
+    control: options.control,
+    controlPort: options.controlPort,
+    controlToken: options.controlToken,
+    upstreamTimeoutMs: options.upstreamTimeoutMs,
+    clock: systemClock,
+  });
+  io.stdout.write(`${proxy.url}\n`);
+  io.stderr.write(
+    `probekit proxy: ${proxy.url} → ${proxy.upstream}: ${explain(definition)} (seed ${options.seed})\n` +
+      (options.control === 'off'
+        ? ''
+        : `probekit proxy: control API at ${proxy.controlUrl}/__probekit/ (journal, script, reset${options.controlToken === undefined ? '' : '; token required'})\n`),
+  );
+  const started = systemClock.now;
+  const unsubscribe = options.verbose
+    ? proxy.journal.subscribe((entry) => {
+        io.stdout.write(
+          `+${((entry.time - started) / 1000).toFixed(3)}s #${entry.index} ${entry.method} ${entry.path} → ${entry.explain}\n`,
+        );
+      })
+    : undefined;
+  await waitForAbort(io.signal);
+  unsubscribe?.();
+  await proxy.close();
+  const served = proxy.journal.recorded;
+  io.stderr.write(
+    `probekit proxy: stopped after ${served} request${served === 1 ? '' : 's'} (seed ${options.seed})\n`,
+  );
+  return EXIT.ok;
+}
+
+/**
+ * `probekit proxy`: a fault-injecting reverse proxy in front of a real service.
+ *
+ * @example
+ * await main(['proxy', 'http://127.0.0.1:8080', 'pass*2, 503, reset, pass...']);
+ */
+export const proxyCommand: Command = {
+  name: 'proxy',
+  summary: 'put a fault-injecting proxy that plays a script in front of a real HTTP service',
+  help: HELP,
+  run,
+};
