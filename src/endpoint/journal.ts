@@ -82,7 +82,7 @@ export function truncateMarked(text: string, max = MAX_JOURNAL_PATH_CHARS): stri
   // A copy, not a slice: V8 keeps a slice's whole parent string alive (15 KB for a 1 KB path).
   // Latin-1 when it fits (request paths always do), so the copy stays one byte a character.
   const slice = text.slice(0, max);
-  const encoding = /[^\x00-\xff]/.test(slice) ? 'utf16le' : 'latin1';
+  const encoding = /[\u0100-\uffff]/.test(slice) ? 'utf16le' : 'latin1';
   const kept = Buffer.from(slice, encoding).toString(encoding);
   return `${kept}...[+${text.length - max} chars]`;
 }
