@@ -207,6 +207,32 @@ describe('outcomes real time cannot call are read either way', () => {
     expect(verdict.diffs.map((d) => d.kind)).toContain('read-too-early');
   });
 
+  it('reads a 200 as in time when a stalled endpoint recorded its end 124 ms late but the client printed true at once (measured on Dapr v1.0)', () => {
+    const entries = [
+      entry(0, 110, 110, 'reset'),
+      entry(1, 204, 214, 'reset'),
+      entry(2, 306.7, 430.6, 'respond', 200),
+    ];
+    const signals = [
+      { at: 214.6, value: false },
+      { at: 307, value: true },
+    ];
+    expect(judgeBehaviour(entries, 0, signals, expected, context).diffs).toEqual([]);
+  });
+
+  it('picks the reading of two uncertain probes that keeps every value after its cause (measured on Dapr v1.0)', () => {
+    const allOk: Trace = { ...expected, probes: expected.probes.map((p) => ({ ...p, outcome: '200' })) };
+    // The first request reached a stalled endpoint 46 ms after its tick; the third timed out for the client.
+    const entries = [
+      entry(0, 146, 146.2, 'respond', 200),
+      entry(1, 213.5, 213.6, 'respond', 200),
+      entry(2, 377.6, 377.8, 'respond', 200),
+      entry(3, 409.9, 410, 'respond', 200),
+    ];
+    const signals = [147.2, 218.1, 410.2].map((at) => ({ at, value: true }));
+    expect(judgeBehaviour(entries, 0, signals, allOk, context).diffs).toEqual([]);
+  });
+
   it('still requires true for a 200 answered at once to a request that came on time', () => {
     const entries = [
       entry(0, 100, 100, 'reset'),

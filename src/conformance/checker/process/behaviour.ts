@@ -1,4 +1,5 @@
 import { step as counterStep, INITIAL_COUNTER } from '../../../checker/counter.js';
+import { decisionDuration } from '../../../endpoint/decision.js';
 import type { JournalEntry } from '../../../endpoint/journal.js';
 import { align, changes } from '../../../scenario/align.js';
 import type { TraceDiff } from '../../../scenario/compare.js';
@@ -92,11 +93,14 @@ function outcomesOf(
   if (entry.fate === 'pending' || entry.endedAt === undefined) {
     return latestDeadline <= context.durationMs - band ? ['timeout'] : undefined;
   }
+  // The answer went out no earlier than planned and no later than the endpoint saw it finish
+  // (a stalled endpoint records the end late, after the client already had it).
   const end = entry.endedAt - origin;
+  const planned = start + decisionDuration(entry.decision);
   const outcome = entry.decision.action === 'respond' ? String(entry.decision.status) : entry.decision.action;
   const named = outcome === 'close' ? 'closed' : outcome;
   if (end < earliestDeadline - band) return [named];
-  if (end > latestDeadline + band) return ['timeout'];
+  if (Math.min(planned, end) > latestDeadline + band) return ['timeout'];
   return [named, 'timeout'];
 }
 
@@ -191,10 +195,25 @@ function* readings(seen: readonly SeenProbe[]): Generator<number[]> {
 interface Alignment {
   readonly derived: DerivedSignal[];
   readonly steps: ReturnType<typeof align>;
+  /** Unmatched values before the end window, and matched values printed before their cause. */
   readonly edits: number;
+  /** How far apart matched values are in time, in all: among readings as good, the closer wins. */
+  readonly time: number;
+}
+
+/** Whether a printed value comes before the earliest its cause's request may have been sent. */
+function beforeCause(
+  seen: readonly SeenProbe[],
+  derived: DerivedSignal,
+  printed: TraceSignal,
+  tolerance: number,
+): boolean {
+  const cause = seen[derived.cause] as SeenProbe;
+  return cause.visible && printed.at < (cause.earliest ?? cause.start) - tolerance;
 }
 
 function alignSignals(
+  seen: readonly SeenProbe[],
   derived: DerivedSignal[],
   actual: readonly TraceSignal[],
   context: BehaviourContext,
@@ -206,12 +225,19 @@ function alignSignals(
   });
   const cut = context.durationMs - context.tolerance;
   let edits = 0;
+  let time = 0;
   for (const { e, a } of steps) {
-    if (e !== undefined && a !== undefined) continue;
+    if (e !== undefined && a !== undefined) {
+      const d = derived[e] as DerivedSignal;
+      const printed = actual[a] as TraceSignal;
+      time += Math.abs(d.at - printed.at);
+      if (beforeCause(seen, d, printed, context.tolerance)) edits++;
+      continue;
+    }
     const at = e !== undefined ? (derived[e] as DerivedSignal).at : (actual[a as number] as TraceSignal).at;
     if (at <= cut) edits++;
   }
-  return { derived, steps, edits };
+  return { derived, steps, edits, time };
 }
 
 function describeOutcomes(seen: readonly SeenProbe[], choice: readonly number[]): string {
@@ -243,9 +269,10 @@ export function judgeBehaviour(
   const { seen, others } = seenProbes(entries, origin, expected, context);
   let best: (Alignment & { choice: number[] }) | undefined;
   for (const choice of readings(seen)) {
-    const candidate = alignSignals(derive(seen, choice, context), actual, context);
-    if (!best || candidate.edits < best.edits) best = { ...candidate, choice };
-    if (best.edits === 0) break;
+    const candidate = alignSignals(seen, derive(seen, choice, context), actual, context);
+    const better =
+      !best || candidate.edits < best.edits || (candidate.edits === best.edits && candidate.time < best.time);
+    if (better) best = { ...candidate, choice };
   }
   const chosen = best as Alignment & { choice: number[] };
   const diffs: TraceDiff[] = [];
@@ -273,7 +300,7 @@ export function judgeBehaviour(
       // The line cannot come before the client sent the request that caused it: at the latest
       // when it arrived, at the earliest when the reference schedule sends it (a stalled
       // endpoint stamps the arrival late).
-      if (cause.visible && s.at < (cause.earliest ?? cause.start) - context.tolerance) {
+      if (beforeCause(seen, d, s, context.tolerance)) {
         diffs.push({
           kind: 'signal-before-cause',
           index: change.a,
