@@ -1,4 +1,5 @@
 import { startEndpointHealthCheck, withClock, withObserver, withTransport } from '../checker/index.js';
+import { simulateEventsYielding } from './des/simulate-events.js';
 import { optionsFromScenario } from './reference-adapter.js';
 import { playScenario } from './run.js';
 import { TraceRecorder } from './trace-recorder.js';
@@ -11,6 +12,10 @@ import { assertRunnable } from './validate.js';
  * failure counts, ticks delivered and dropped, the end of the initial delay, blocked periods,
  * when each signal was emitted and received — and marks probes failed without a request
  * (`sent: false`, e.g. requestTimeout 0), which no endpoint can see.
+ *
+ * It runs on a discrete-event simulator (docs/decisions/0010-discrete-event-simulator.md):
+ * the checker's loop as a state machine stepped by a queue of events, proven to give the same
+ * trace as the async checker on a fake-timers clock ({@link simulateAsync}).
  *
  * The parts of the scenario a run reads are checked first (see `assertRunnable`): a scenario
  * that is not one, or longer than `MAX_SIMULATED_TICKS` ticks, is refused with a
@@ -26,6 +31,20 @@ export async function simulate(scenario: Scenario): Promise<Trace> {
     scenario,
     typeof id === 'string' ? `simulate() of ${JSON.stringify(id.slice(0, 80))}` : 'simulate()',
   );
+  // The event simulator gives the async run's trace exactly (test/scenario/des-equivalence.test.ts),
+  // tens of times faster; it leaves times that are not whole ms to the async run.
+  return simulateEventsYielding(scenario) ?? simulateAsync(scenario);
+}
+
+/**
+ * {@link simulate} through the async checker itself — `startEndpointHealthCheck` on a
+ * fake-timers clock, the in-process endpoint as its transport — with no bound on the run: the
+ * reference the event simulator is proven against, and the path for what it does not take.
+ *
+ * @example
+ * const trace = await simulateAsync(scenario); // the same trace as simulate(scenario)
+ */
+export async function simulateAsync(scenario: Scenario): Promise<Trace> {
   const recorder = new TraceRecorder({ source: 'simulate', options: scenario.options });
   const sent: boolean[] = [];
   let requests = 0;

@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { simulateEvents } from '../../src/scenario/des/index.js';
 import { loadScenarios } from '../../src/scenario/fixtures.js';
-import { simulate as simulateAsync } from '../../src/scenario/simulate.js';
+import { simulate, simulateAsync } from '../../src/scenario/simulate.js';
 import type { Scenario, ScenarioOptions, Trace } from '../../src/scenario/types.js';
+import { yieldToEventLoop } from '../../src/time/yield.js';
 
 /**
  * The discrete-event simulator against the async checker on a fake-timers clock: over random
@@ -191,6 +192,33 @@ describe('the event simulator gives the async checker’s trace', () => {
     expect(
       simulateEvents({ ...base({ intervalMs: 100 }, '200...', 1000), readDelayMs: 0.5 }),
     ).toBeUndefined();
+  });
+});
+
+describe('simulate()', () => {
+  it('runs on the event simulator, and on the async checker for times that are not whole ms', async () => {
+    const whole = base({ intervalMs: 100, initialDelayMs: 250 }, '200, 503*2, hang, 200...', 1000);
+    expect(await simulate(whole)).toStrictEqual(simulateEvents(whole));
+    const fractional = base({ intervalMs: 100.5, initialDelayMs: 0 }, '200, 503*2, 200...', 1000);
+    const trace = await simulate(fractional);
+    expect(trace).toStrictEqual(await simulateAsync(fractional));
+    expect(trace.probes[0]?.start).toBe(101); // fake-timers rounds the tick's timer up
+  });
+
+  it('yields to the event loop during a long run (Ctrl-C in probekit explain), with the same trace', async () => {
+    const long = base(
+      { intervalMs: 1, initialDelayMs: 0, requestTimeoutMs: 1 },
+      '(200, 503, hang)...',
+      30_000,
+    );
+    let yielded = false;
+    void yieldToEventLoop().then(() => {
+      yielded = true;
+    });
+    const trace = await simulate(long);
+    expect(yielded).toBe(true);
+    expect(trace).toStrictEqual(simulateEvents(long));
+    expect(trace.probes.length).toBeGreaterThan(20_000);
   });
 });
 

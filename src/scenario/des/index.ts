@@ -1,3 +1,3 @@
 export { EventQueue } from './event-queue.js';
 export { CheckerMachine, type MachineSettings } from './machine.js';
-export { simulateEvents } from './simulate-events.js';
+export { simulateEvents, simulateEventsYielding } from './simulate-events.js';

@@ -57,6 +57,8 @@ export class CheckerMachine {
   readonly #player: ScriptPlayer;
   readonly #queue = new EventQueue();
   #now = 0;
+  #started = false;
+  #ended = false;
   #phase = IN_DELAY;
   #failureCount = 0;
   // Ticker: ticks are due at k·interval; `#slot` is the due time of the waiting tick, or -1.
@@ -96,21 +98,36 @@ export class CheckerMachine {
 
   /** Runs to `duration` and returns the trace `simulate()` records. Call once. */
   run(): Trace {
+    this.advance(Number.POSITIVE_INFINITY);
+    return this.trace();
+  }
+
+  /**
+   * Processes at most `maxEvents` events; returns `true` once the run has reached its end
+   * (then {@link trace} may be read). Lets a caller yield to the event loop between slices.
+   */
+  advance(maxEvents: number): boolean {
+    if (this.#ended) return true;
     const { initialDelay, readDelay, duration } = this.#settings;
     const queue = this.#queue;
-    // The same creation order as the async run: the checker's sleep, then the reader's.
-    queue.push(initialDelay, DELAY_END, 0);
-    if (readDelay > 0) queue.push(readDelay, READ_START, 0);
-    else this.#reading = true;
-    while (queue.peekAt() <= duration) {
+    if (!this.#started) {
+      this.#started = true;
+      // The same creation order as the async run: the checker's sleep, then the reader's.
+      queue.push(initialDelay, DELAY_END, 0);
+      if (readDelay > 0) queue.push(readDelay, READ_START, 0);
+      else this.#reading = true;
+    }
+    for (let budget = maxEvents; budget > 0 && queue.peekAt() <= duration; budget--) {
       queue.pop();
       this.#now = queue.at;
       this.#dispatch(queue.kind, queue.data);
     }
+    if (queue.peekAt() <= duration) return false;
+    this.#ended = true;
     this.#now = duration;
     // stop() settles the ticks that came due unread before it ends the loop.
     this.#settle(this.#phase === WAITING);
-    return this.#trace();
+    return true;
   }
 
   #dispatch(kind: number, data: number): void {
@@ -294,7 +311,8 @@ export class CheckerMachine {
   }
 
   /** The trace in TraceRecorder.finish's shape (and key order), plus simulate()'s `sent: false`. */
-  #trace(): Trace {
+  trace(): Trace {
+    if (!this.#ended) throw new Error('Failed to read the trace: the simulation has not reached its end.');
     const { duration, options } = this.#settings;
     for (const probe of this.#unsent) probe.sent = false;
     const trace: Trace = {

@@ -1,6 +1,7 @@
 import { resolveOptions } from '../../checker/options.js';
 import { ScriptPlayer } from '../../endpoint/player.js';
 import type { Clock } from '../../time/clock.js';
+import { yieldToEventLoop } from '../../time/yield.js';
 import { optionsFromScenario } from '../reference-adapter.js';
 import { SCENARIO_URL } from '../run.js';
 import type { Scenario, Trace } from '../types.js';
@@ -9,6 +10,9 @@ import { CheckerMachine } from './machine.js';
 const SCENARIO_PATH = new URL(SCENARIO_URL).pathname;
 
 const isWholeMs = (value: number): boolean => Number.isSafeInteger(value) && value >= 0;
+
+/** Events per slice when yielding: a slice takes well under a millisecond. */
+const SLICE_EVENTS = 1024;
 
 /**
  * Runs `scenario` on the discrete-event simulator: the same trace as the async checker on a
@@ -23,6 +27,31 @@ const isWholeMs = (value: number): boolean => Number.isSafeInteger(value) && val
  *   options: { intervalMs: 100, initialDelayMs: 0 }, script: '200, 503*3, 200', durationMs: 650 });
  */
 export function simulateEvents(scenario: Scenario): Trace | undefined {
+  return eventMachine(scenario)?.run();
+}
+
+/**
+ * {@link simulateEvents}, yielding to the event loop every {@link SLICE_EVENTS} events, so a
+ * long run does not hold up signals, I/O and timers (Ctrl-C in `probekit explain`) until it
+ * ends; `undefined` where simulateEvents gives `undefined`.
+ *
+ * @example
+ * const trace = (await simulateEventsYielding(scenario)) ?? (await simulateAsync(scenario));
+ */
+export function simulateEventsYielding(scenario: Scenario): Promise<Trace> | undefined {
+  const machine = eventMachine(scenario);
+  return machine && runInSlices(machine);
+}
+
+async function runInSlices(machine: CheckerMachine): Promise<Trace> {
+  while (!machine.advance(SLICE_EVENTS)) {
+    await yieldToEventLoop();
+  }
+  return machine.trace();
+}
+
+/** The machine for `scenario`, or `undefined` outside what it is proven on (see simulateEvents). */
+function eventMachine(scenario: Scenario): CheckerMachine | undefined {
   let machine: CheckerMachine | undefined;
   // The player reads the clock only for the script's start (0); requests carry their instant.
   const clock: Clock = {
@@ -64,5 +93,5 @@ export function simulateEvents(scenario: Scenario): Trace | undefined {
     },
     player,
   );
-  return machine.run();
+  return machine;
 }
