@@ -1,5 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -206,6 +215,40 @@ describe('a CommonJS project that installs probekit', () => {
     expect(status).toBe(503);
     expect(message).toMatch(
       /^ERR_PROBEKIT_INVALID_OPTION: Failed to create msw handlers: the msw package is not installed\. Run npm install -D msw/,
+    );
+  });
+
+  it('type-checks TypeScript that imports (ESM) and requires (CommonJS) every entry, against the shipped .d.ts', () => {
+    writeFileSync(
+      join(consumer, 'uses.mts'),
+      `import { startEndpointHealthCheck, withInterval, type HealthCheck } from 'probekit';
+import { runCheckerConformance } from 'probekit/conformance';
+import { describeCheckerConformance } from 'probekit/vitest';
+const check: HealthCheck = startEndpointHealthCheck('http://127.0.0.1:8080/healthz', withInterval(1000));
+export const used = [check, runCheckerConformance, describeCheckerConformance];
+`,
+    );
+    writeFileSync(
+      join(consumer, 'uses.cts'),
+      `import probekit = require('probekit');
+import conformance = require('probekit/conformance');
+export const used: [typeof probekit.simulate, typeof conformance.runServerConformance] = [probekit.simulate, conformance.runServerConformance];
+`,
+    );
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    // skipLibCheck: the shipped .d.ts name msw's types, an optional peer this project does not install.
+    const flags = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext'];
+    const types = [
+      '--target',
+      'es2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      '--typeRoots',
+      join(root, 'node_modules', '@types'),
+    ];
+    expect(run(process.execPath, [tsc, ...flags, ...types, 'uses.mts', 'uses.cts'], consumer, 120_000)).toBe(
+      '',
     );
   });
 
