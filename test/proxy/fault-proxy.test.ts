@@ -2,6 +2,7 @@ import http from 'node:http';
 import FakeTimers from '@sinonjs/fake-timers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FaultProxy, startFaultProxy } from '../../src/endpoint/proxy/index.js';
+import { startMockServer } from '../../src/endpoint/server.js';
 import { ProbekitError } from '../../src/errors.js';
 import { nextEntry, turnsUntil, viaFetch, viaNodeHttp } from '../endpoint/clients.js';
 import { deadPort, startUpstream, type TestUpstream } from './upstream.js';
@@ -232,6 +233,32 @@ describe('load time and lifecycle', () => {
       expect(error).toBeInstanceOf(ProbekitError);
       expect((error as ProbekitError).code).toBe('ERR_PROBEKIT_INVALID_OPTION');
       expect((error as Error).message).toContain(JSON.stringify(bad));
+    }
+  });
+
+  it('close() during a pass the upstream has not answered cuts both sides and leaves no socket', async () => {
+    const p = await startFaultProxy(upstream.origin, 'pass...');
+    const before = upstream.received.length;
+    const seen = viaNodeHttp(`${p.url}/hang`);
+    expect(await turnsUntil(() => upstream.received.length > before)).toBe(true);
+    await p.close();
+    expect(await seen).toMatchObject({ code: 'ECONNRESET' });
+    expect(await turnsUntil(() => upstream.sockets.size === 0)).toBe(true);
+  });
+
+  it('takes a new script with pass over the control API, where the mock server answers 400', async () => {
+    const p = await proxy('503...');
+    const put = (url: string) => fetch(`${url}/__probekit/script`, { method: 'PUT', body: '503, pass...' });
+    expect((await put(p.controlUrl as string)).status).toBe(200);
+    expect(await viaNodeHttp(`${p.url}/ok`)).toEqual({ status: 503, body: '' });
+    expect(await viaNodeHttp(`${p.url}/ok`)).toEqual({ status: 200, body: 'upstream ok' });
+    const mock = await startMockServer('200');
+    try {
+      const answer = await put(mock.controlUrl as string);
+      expect(answer.status).toBe(400);
+      expect(await answer.text()).toContain('no upstream to pass to');
+    } finally {
+      await mock.close();
     }
   });
 
