@@ -194,6 +194,17 @@ describe('timed steps around pass, on a virtual clock', () => {
     expect(await seen).toEqual({ status: 200, body: 'upstream ok' });
   });
 
+  it('pass..., up 1s, down 500ms as reset: the upstream while up, resets while down, the upstream again', async () => {
+    const clock = FakeTimers.createClock(0);
+    const p = await proxy('pass..., up 1s, down 500ms as reset', { clock });
+    expect(await viaNodeHttp(`${p.url}/ok`)).toEqual({ status: 200, body: 'upstream ok' });
+    await clock.tickAsync(1000);
+    expect(await viaNodeHttp(`${p.url}/ok`)).toMatchObject({ code: 'ECONNRESET' });
+    await clock.tickAsync(500);
+    expect(await viaNodeHttp(`${p.url}/ok`)).toEqual({ status: 200, body: 'upstream ok' });
+    expect(p.journal.entries().map((e) => e.decision.source)).toEqual(['script', 'flap', 'script']);
+  });
+
   it('refuse 2s, pass...: connections are refused until the clock passes 2 s, then passed', async () => {
     const clock = FakeTimers.createClock(0);
     const p = await proxy('refuse 2s, pass...', { clock });
