@@ -114,7 +114,7 @@ export class CheckerMachine {
       this.#started = true;
       // The same creation order as the async run: the checker's sleep, then the reader's.
       queue.push(initialDelay, DELAY_END, 0);
-      if (readDelay > 0) queue.push(readDelay, READ_START, 0);
+      if (readDelay > 0) this.#schedule(readDelay, READ_START, 0);
       else this.#reading = true;
     }
     for (let budget = maxEvents; budget > 0 && queue.peekAt() <= duration; budget--) {
@@ -137,6 +137,10 @@ export class CheckerMachine {
         this.#readTicker();
         return;
       case READ_START:
+        if (this.#now < this.#settings.readDelay) {
+          this.#schedule(this.#settings.readDelay, READ_START, 0);
+          return;
+        }
         this.#reading = true;
         this.#drain();
         return;
