@@ -1,12 +1,12 @@
-// Probes per second of `simulate()` — the reference checker on a fake-timers clock, probing an
-// in-process endpoint, with the trace recorded — against a bare fake-timers loop that fires as
-// many timers as the simulation does, in the same run. The ratio says what the checker, the
-// endpoint and the trace cost on top of virtual time itself.
+// Probes per second of `simulate()` — the reference checker's semantics on the discrete-event
+// simulator (docs/decisions/0010), probing the in-process endpoint's engine, with the trace
+// recorded — against a bare fake-timers loop that fires as many timers as the same run through
+// the async checker on a fake-timers clock creates, in the same run.
 //
 //   npm run build && node bench/simulate.bench.js [--json]
 //
-// Both run in this process (CPU-bound, no sockets). A first unmeasured pass counts the timers a
-// simulation creates (by wrapping fake-timers' createClock) and warms the JIT up; then each
+// Both run in this process (CPU-bound, no sockets). A first unmeasured pass counts the timers the
+// async simulation creates (by wrapping fake-timers' createClock) and warms the JIT up; then each
 // round times one simulation and one bare loop, alternating which goes first. We print the
 // median and spread (min–max) of each, and of the per-round ratio. With --json, the last line
 // of stdout is the result as JSON (what bench/run.js reads).
@@ -90,8 +90,10 @@ async function timeBareLoop(timers) {
 
 async function main() {
   const { simulate } = await import('../dist/index.js');
+  // simulate() runs on the event simulator, which makes no timers: count the async checker's.
+  const { simulateAsync } = await import('../dist/scenario/simulate.js');
   const json = process.argv.includes('--json');
-  const timersPerRun = await countTimers(simulate, PROBES);
+  const timersPerRun = await countTimers(simulateAsync, PROBES);
   // Warm-up, unmeasured.
   await timeSimulation(simulate);
   await timeBareLoop(timersPerRun);
