@@ -79,8 +79,8 @@ describe('pass through the proxy', () => {
     expect(await rest).toBe('second chunk');
   });
 
-  it('plays every other step in place of pass: "pass, 503, reset, close, pass..."', async () => {
-    const p = await proxy('pass, 503, reset, close, pass...');
+  it('plays every other step in place of pass: "pass, 503, reset, close, malformed, pass..."', async () => {
+    const p = await proxy('pass, 503, reset, close, malformed, pass...');
     expect(await viaNodeHttp(`${p.url}/ok`)).toEqual({ status: 200, body: 'upstream ok' });
     expect(await viaNodeHttp(`${p.url}/ok`)).toEqual({ status: 503, body: '' });
     expect(await viaNodeHttp(`${p.url}/ok`)).toMatchObject({
@@ -88,12 +88,14 @@ describe('pass through the proxy', () => {
       message: 'read ECONNRESET',
     });
     expect(await viaNodeHttp(`${p.url}/ok`)).toMatchObject({ code: 'ECONNRESET', message: 'socket hang up' });
+    expect(await viaNodeHttp(`${p.url}/ok`)).toMatchObject({ code: 'HPE_INVALID_CONSTANT' });
     expect(await viaNodeHttp(`${p.url}/ok`)).toEqual({ status: 200, body: 'upstream ok' });
     expect(p.journal.entries().map((e) => e.decision.action)).toEqual([
       'pass',
       'respond',
       'reset',
       'close',
+      'malformed',
       'pass',
     ]);
   });
