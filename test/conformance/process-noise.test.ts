@@ -47,12 +47,12 @@ describe('real-time verdicts that noise cannot flip', () => {
     expect(run.stdout).toMatch(/First divergence at [\d.]+ms: other request/);
     expect(run.stdout).toMatch(/GET \/healthz\/ok at [\d.]+ms: a followed redirect/);
     expect(run.stdout).toMatch(/probe\.no-redirect/);
-  });
+  }, 60_000);
 
   it('fails a checker that prints an initial false, as one extra signal before any probe', async () => {
     const run = await conformance('initial-false', '--only', 'all-200-true-every-probe');
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/First divergence at [\d.]+ms: extra signal #0/);
     expect(run.stdout).toMatch(/actual: +false at [\d.]+ms \(before any probe ended\)/);
-  });
+  }, 60_000);
 });
