@@ -39,7 +39,7 @@ describe('real-time verdicts that noise cannot flip', () => {
       new RegExp(`${SENSITIVE.length} scenarios: ${SENSITIVE.length} passed, 0 failed`),
     );
     expect(run.code).toBe(0);
-  });
+  }, 120_000); // eight real-time cases, each with a Node start-up, on a machine busy with other tests
 
   it('fails a checker that follows redirects, naming the followed request', async () => {
     const run = await conformance('follow-redirects', '--only', 'redirects-relative-location');
