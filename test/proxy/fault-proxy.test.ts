@@ -143,6 +143,16 @@ describe('an upstream that fails', () => {
     expect(p.journal.at(0)?.upstream).toMatchObject({ error: 'reset' });
   });
 
+  it('resets in the middle of its body: the client sees its connection cut, never a complete answer', async () => {
+    const p = await proxy('pass...');
+    const seen = await viaNodeHttp(`${p.url}/cut`);
+    expect(seen).toMatchObject({ code: expect.stringMatching(/^(ECONNRESET|ERR_STREAM_PREMATURE_CLOSE)$/) });
+    expect(p.journal.at(0)?.upstream?.status).toBe(200);
+    expect(await turnsUntil(() => p.journal.at(0)?.fate !== 'pending')).toBe(true);
+    // Still serving.
+    expect(await viaNodeHttp(`${p.url}/ok`)).toEqual({ status: 200, body: 'upstream ok' });
+  });
+
   it('hangs: 504 once upstreamTimeoutMs has passed on the proxy clock, not before', async () => {
     const clock = FakeTimers.createClock(0);
     const p = await proxy('pass...', { clock, upstreamTimeoutMs: 1000 });

@@ -46,6 +46,11 @@ export async function startUpstream(): Promise<TestUpstream> {
         case '/reset':
           req.socket.resetAndDestroy();
           return;
+        case '/cut':
+          // A head and half a body (content-length promises more), then a TCP reset.
+          res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' });
+          res.write('half a body', () => req.socket.resetAndDestroy());
+          return;
         default:
           res.writeHead(404);
           res.end('no such path upstream');
