@@ -174,6 +174,45 @@ describe('the event simulator gives the async checker’s trace', () => {
     );
   }, 60_000);
 
+  it('for readers that start on ticks, answers, and timeouts (the instants where loop and reader meet)', async () => {
+    // Answers due on ticks and at once, many signals (threshold 1), reads on or next to those instants.
+    const busy = fc
+      .record({
+        interval: fc.integer({ min: 1, max: 20 }),
+        ticks: fc.integer({ min: 2, max: 30 }),
+        readTicks: fc.integer({ min: 0, max: 25 }),
+        readShift: fc.integer({ min: -1, max: 1 }),
+        timeoutTicks: fc.integer({ min: 0, max: 3 }),
+        steps: fc.array(
+          fc.oneof(
+            fc.constantFrom('200', '503', 'hang', 'reset'),
+            fc.integer({ min: 0, max: 3 }).map((k) => `delay ${k}ms then 200`),
+          ),
+          { minLength: 1, maxLength: 6 },
+        ),
+      })
+      .map((r) => {
+        const scenario = base(
+          {
+            intervalMs: r.interval,
+            initialDelayMs: 0,
+            requestTimeoutMs: r.timeoutTicks * r.interval,
+            failureThreshold: 1,
+          },
+          `(${r.steps.join(', ')})...`,
+          r.ticks * r.interval,
+        );
+        scenario.readDelayMs = Math.max(0, r.readTicks * r.interval + r.readShift);
+        return scenario;
+      });
+    await fc.assert(
+      fc.asyncProperty(busy, async (scenario) => {
+        await expectSameTrace(scenario);
+      }),
+      { numRuns: 150 },
+    );
+  }, 60_000);
+
   it.each([
     ['a late reader at the very instant of a tick', { intervalMs: 100, initialDelayMs: 30 }, '200...', 1000],
     ['a late reader while the loop waits for a tick', { intervalMs: 100, initialDelayMs: 0 }, '200...', 1050],
