@@ -38,6 +38,7 @@ export {
   type JournalTicket,
   MAX_JOURNAL_PATH_CHARS,
   truncateMarked,
+  type UpstreamRecord,
 } from './journal.js';
 export { checkJsonBounds } from './json-bounds.js';
 export {
@@ -61,6 +62,7 @@ export {
   type Item,
   type Latency,
   LIMITS,
+  type PassStep,
   type RefuseStep,
   type RepeatItem,
   type Route,
