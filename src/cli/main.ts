@@ -62,6 +62,7 @@ const INPUT_ERRORS: ReadonlySet<ProbekitErrorCode> = new Set([
   'ERR_PROBEKIT_INVALID_DURATION',
   'ERR_PROBEKIT_INVALID_OPTION',
   'ERR_PROBEKIT_INVALID_SCRIPT',
+  'ERR_PROBEKIT_INVALID_SCENARIO',
 ]);
 
 /** The version in package.json (src/cli/ and dist/cli/ both sit two folders below it). */

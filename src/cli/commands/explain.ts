@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { DEFAULTS } from '../../checker/options.js';
+import { DEFAULTS, resolveOptions } from '../../checker/options.js';
 import { ProbekitError } from '../../errors.js';
+import { optionsFromScenario } from '../../scenario/reference-adapter.js';
 import { simulate } from '../../scenario/simulate.js';
 import type { Scenario, ScenarioOptions, Trace } from '../../scenario/types.js';
 import { jsonShapeProblems } from '../../scenario/validate.js';
@@ -160,6 +161,8 @@ function whenAborted(signal: AbortSignal): Promise<undefined> {
  */
 async function simulated(scenario: Scenario, signal: AbortSignal): Promise<Trace | undefined> {
   try {
+    // The checker's own option rules first: their errors name the flag's option in its words.
+    resolveOptions(optionsFromScenario(scenario.options));
     return await Promise.race([simulate(scenario), whenAborted(signal)]);
   } catch (error) {
     // A bad script or option is the caller's input: a usage error, with the checker's words.
