@@ -53,11 +53,27 @@ describe('probekit proxy', () => {
     [['http://example.com', 'pass'], 'names a host that is not an IP address'],
     [['http://127.0.0.1:1', 'pass', '--upstream-timeout', 'soon'], '--upstream-timeout'],
     [['http://127.0.0.1:1', 'pass', '--host', 'localhost'], 'it is not an IP address'],
+    [['http://127.0.0.1:1', 'pass', '--bandwidth-down', '0'], '--bandwidth-down "0": it is not from 1'],
+    [['http://127.0.0.1:1', 'pass', '--limit-data', 'lots'], '--limit-data "lots": it is not a whole number'],
   ])('exits 2 with a probekit: message for bad input %j', async (args, text) => {
     const cli = memoryIo();
     expect(await main(['proxy', ...args], cli.io)).toBe(2);
     expect(cli.stderr()).toMatch(/^probekit: /);
     expect(cli.stderr()).toContain(text);
+  });
+
+  it('cuts a response after --limit-data bytes', async () => {
+    const run = await proxyCli([
+      upstream.origin,
+      'pass...',
+      '--limit-data',
+      '5',
+      '--bandwidth-down',
+      '1000000',
+    ]);
+    expect(await viaNodeHttp(`${run.url}/ok`)).toMatchObject({ code: expect.any(String) });
+    run.interrupt();
+    expect(await run.exit).toBe(0);
   });
 
   it('exits 2 and shows where a script is wrong', async () => {

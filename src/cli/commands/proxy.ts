@@ -25,6 +25,9 @@ Options:
   --host <address>        IP address to listen on (default 127.0.0.1; never a hostname)
   --seed <n>              seed of the random choices and latencies (default 0; same seed, same decisions)
   --upstream-timeout <d>  answer 504 when the upstream sends no response head in time (default 30s)
+  --bandwidth-down <n>    pace response bodies to the client at n bytes/s (default: unpaced)
+  --bandwidth-up <n>      pace request bodies to the upstream at n bytes/s (default: unpaced)
+  --limit-data <n>        cut the client's connection after n bytes of a response body
   --journal-size <n>      requests kept in the journal (default 10000)
   --control <who>         who may use /__probekit/: loopback (default), any, or off
   --control-port <n>      port of the control API's own listener (default 0: any free port)
@@ -60,6 +63,8 @@ export interface ProxyArgs {
   readonly host: string | undefined;
   readonly seed: number;
   readonly upstreamTimeoutMs: number;
+  readonly bandwidth: { readonly up?: number; readonly down?: number } | undefined;
+  readonly limitData: number | undefined;
   readonly journalSize: number | undefined;
   readonly control: ControlAccess;
   readonly controlPort: number | undefined;
@@ -80,6 +85,9 @@ export function readProxyArgs(args: string[], env: NodeJS.ProcessEnv): ProxyArgs
     host: { type: 'string' },
     seed: { type: 'string' },
     'upstream-timeout': { type: 'string' },
+    'bandwidth-up': { type: 'string' },
+    'bandwidth-down': { type: 'string' },
+    'limit-data': { type: 'string' },
     'journal-size': { type: 'string' },
     control: { type: 'string' },
     'control-port': { type: 'string' },
@@ -110,6 +118,11 @@ export function readProxyArgs(args: string[], env: NodeJS.ProcessEnv): ProxyArgs
       `Failed to read --upstream-timeout ${JSON.stringify(values['upstream-timeout'])}: it is shorter than 1 ms. Write it like --upstream-timeout 10s.`,
     );
   }
+  const bytes = (flag: 'bandwidth-up' | 'bandwidth-down' | 'limit-data') =>
+    rangeFlag(flag, values[flag] as string | undefined, 1, Number.MAX_SAFE_INTEGER, 'bytes');
+  const up = bytes('bandwidth-up');
+  const down = bytes('bandwidth-down');
+  const limitData = bytes('limit-data');
   let journalSize: number | undefined;
   const size = integerFlag('journal-size', values['journal-size'] as string | undefined);
   try {
@@ -149,6 +162,11 @@ export function readProxyArgs(args: string[], env: NodeJS.ProcessEnv): ProxyArgs
     host,
     seed,
     upstreamTimeoutMs: timeout ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
+    bandwidth:
+      up === undefined && down === undefined
+        ? undefined
+        : { ...(up === undefined ? {} : { up }), ...(down === undefined ? {} : { down }) },
+    limitData,
     journalSize,
     control: control as ControlAccess,
     controlPort,
@@ -185,6 +203,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
     controlPort: options.controlPort,
     controlToken: options.controlToken,
     upstreamTimeoutMs: options.upstreamTimeoutMs,
+    bandwidth: options.bandwidth,
+    limitData: options.limitData,
     clock: systemClock,
   });
   io.stdout.write(`${proxy.url}\n`);

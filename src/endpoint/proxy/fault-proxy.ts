@@ -24,6 +24,16 @@ export interface FaultProxyOptions extends MockServerOptions {
   readonly upstreamTimeoutMs?: number;
   /** Most keep-alive connections to the upstream (default 64). */
   readonly maxUpstreamSockets?: number;
+  /**
+   * Bytes per second of a `pass`'s bodies on the proxy's clock: `up`, the request body to the
+   * upstream; `down`, the response body to the client (Toxiproxy's bandwidth). Default: unpaced.
+   */
+  readonly bandwidth?: { readonly up?: number; readonly down?: number };
+  /**
+   * Cut the client's connection once this many bytes of a `pass`'s response body went through
+   * (Toxiproxy's limit_data, per response). Default: no limit.
+   */
+  readonly limitData?: number;
 }
 
 /** A running fault proxy: a mock server whose `pass` steps answer from the upstream. */
@@ -117,6 +127,18 @@ export async function startFaultProxy(
     2_147_483_647,
   );
   const maxSockets = checkCount('maxUpstreamSockets', options.maxUpstreamSockets, 64, 65_535);
+  const MAX_BYTES = Number.MAX_SAFE_INTEGER;
+  const upRate = options.bandwidth?.up;
+  const downRate = options.bandwidth?.down;
+  const limit = options.limitData;
+  if (upRate !== undefined) checkCount('bandwidth.up', upRate, 0, MAX_BYTES);
+  if (downRate !== undefined) checkCount('bandwidth.down', downRate, 0, MAX_BYTES);
+  if (limit !== undefined) checkCount('limitData', limit, 0, MAX_BYTES);
+  const up = upRate === undefined ? undefined : { bytesPerSecond: upRate };
+  const down =
+    downRate === undefined && limit === undefined
+      ? undefined
+      : { bytesPerSecond: downRate, limitBytes: limit };
   const clock: Clock = options.clock ?? systemClock;
   // Keep-alive, as a service's real clients do; destroyed with the proxy so no socket is left.
   const agent = new Agent({ keepAlive: true, maxSockets });
@@ -127,6 +149,8 @@ export async function startFaultProxy(
     clock,
     journal: () => (server as MockServer).journal,
     timeoutMs,
+    up,
+    down,
   });
   try {
     server = await startScriptServer(script, { ...options, clock }, pass);

@@ -12,6 +12,7 @@ import type { Decision } from '../decision.js';
 import { dribble } from '../dribble.js';
 import type { Journal, JournalTicket } from '../journal.js';
 import type { PassPerformer } from '../server.js';
+import { type Throttle, throttle } from './throttle.js';
 import type { Upstream } from './upstream.js';
 
 /**
@@ -74,6 +75,10 @@ export interface ForwarderOptions {
   readonly journal: () => Journal;
   /** ms to wait for the upstream's response head before answering 504. */
   readonly timeoutMs: number;
+  /** Paces the request body on its way to the upstream. */
+  readonly up?: Throttle;
+  /** Paces (and may cut) the response body on its way to the client. */
+  readonly down?: Throttle;
 }
 
 /**
@@ -93,6 +98,7 @@ export function createForwarder(options: ForwarderOptions): PassPerformer {
     const started = clock.now;
     let settled = false;
     let cancelDribble: (() => void) | undefined;
+    let cancelDown: (() => void) | undefined;
     const headers = endToEnd(req.headers);
     headers.host = `${upstream.host.includes(':') ? `[${upstream.host}]` : upstream.host}:${upstream.port}`;
     if (req.headers.host !== undefined) headers['x-forwarded-host'] = req.headers.host;
@@ -211,16 +217,31 @@ export function createForwarder(options: ForwarderOptions): PassPerformer {
         return;
       }
       res.writeHead(status, out);
-      // Streamed as it comes: each upstream chunk is written on (no buffering).
-      upstreamRes.pipe(res);
-      upstreamRes.on('end', () => done('completed'));
+      if (options.down) {
+        cancelDown = throttle(clock, upstreamRes, res, options.down, () => {
+          // limit-data: the client gets the bytes up to the limit, then its connection is cut.
+          done('completed');
+          res.destroy();
+        });
+        // Done once the paced body is all out: the upstream's 'end' comes long before.
+        res.once('finish', () => done('completed'));
+      } else {
+        // Streamed as it comes: each upstream chunk is written on (no buffering).
+        upstreamRes.pipe(res);
+        upstreamRes.on('end', () => done('completed'));
+      }
     });
-    // The request body streams to the upstream as it comes.
-    req.pipe(outgoing);
+    // The request body streams to the upstream as it comes (paced if asked).
+    const cancelUp = options.up
+      ? throttle(clock, req, outgoing, options.up, () => outgoing.destroy())
+      : undefined;
+    if (!options.up) req.pipe(outgoing);
 
     return () => {
       timer.cancel();
       cancelDribble?.();
+      cancelDown?.();
+      cancelUp?.();
       if (settled) return;
       // The client went away, or the server is closing: nothing to answer any more.
       settled = true;
