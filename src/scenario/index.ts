@@ -2,6 +2,20 @@ export type { CheckerAdapter, CheckerRun } from './adapter.js';
 export { type Coincidence, type CoincidenceKind, findCoincidences } from './coincidences.js';
 export { type CompareOptions, compareTraces, formatDiff, type TraceDiff } from './compare.js';
 export { CHECKER_FIXTURES_DIR, loadScenarios, type ScenarioFile, selectLevels } from './fixtures.js';
+export {
+  type FleetDistribution,
+  type FleetEndpointSummary,
+  type FleetPlan,
+  type FleetRunOptions,
+  type FleetSpec,
+  type FleetSummary,
+  MAX_FLEET_ENDPOINT_TICKS,
+  MAX_FLEET_ENDPOINTS,
+  MAX_FLEET_TICKS,
+  planFleet,
+  simulateFleet,
+  worstEndpoints,
+} from './fleet.js';
 export { optionsFromScenario, referenceAdapter } from './reference-adapter.js';
 export { isRuleId, RULES, type RuleId } from './rules.js';
 export { playScenario, runScenario, SCENARIO_URL, type ScenarioPlay } from './run.js';

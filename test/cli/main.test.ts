@@ -33,7 +33,7 @@ describe('probekit names what is wrong with a command line', () => {
     const { code, stderr } = await run(['chekc', 'http://127.0.0.1:9/']);
     expect(code).toBe(2);
     expect(stderr).toBe(
-      'probekit: Failed to run "chekc": there is no such command. Did you mean check? Commands: check, fixtures, mock, proxy, serve, explain, demo, conformance.\n',
+      'probekit: Failed to run "chekc": there is no such command. Did you mean check? Commands: check, fixtures, mock, proxy, serve, explain, simulate, demo, conformance.\n',
     );
   });
 

@@ -7,6 +7,7 @@ import { fixturesCommand } from './fixtures.js';
 import { mockCommand } from './mock.js';
 import { proxyCommand } from './proxy.js';
 import { serveCommand } from './serve.js';
+import { simulateCommand } from './simulate.js';
 
 /**
  * Every subcommand, in the order `probekit --help` lists them.
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   proxyCommand,
   serveCommand,
   explainCommand,
+  simulateCommand,
   demoCommand,
   conformanceCommand,
 ];
