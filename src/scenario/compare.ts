@@ -63,9 +63,30 @@ export function isTimingOnly(diff: Pick<TraceDiff, 'kind'>): boolean {
  */
 export function sortDiffs(diffs: readonly TraceDiff[]): TraceDiff[] {
   return [...diffs].sort(
-    (x, y) => Number(isTimingOnly(x)) - Number(isTimingOnly(y)) || x.at - y.at || x.index - y.index,
+    (x, y) =>
+      Number(isTimingOnly(x)) - Number(isTimingOnly(y)) ||
+      x.at - y.at ||
+      CAUSE_FIRST[x.kind] - CAUSE_FIRST[y.kind] ||
+      x.index - y.index,
   );
 }
+
+/** At the same instant, what a probe did comes before the signal it caused. */
+const CAUSE_FIRST: Record<TraceDiffKind, number> = {
+  'other-request': 0,
+  'probe-outcome': 1,
+  'missing-probe': 2,
+  'extra-probe': 2,
+  'probe-while-blocked': 2,
+  'probe-time': 3,
+  'failure-count': 4,
+  'read-too-early': 5,
+  'signal-before-cause': 6,
+  'missing-signal': 6,
+  'extra-signal': 6,
+  'signal-value': 6,
+  'signal-time': 7,
+};
 
 const fmt = (ms: number | undefined) => (ms === undefined ? '—' : `${Math.round(ms * 10) / 10}ms`);
 

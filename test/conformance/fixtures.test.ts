@@ -167,7 +167,7 @@ describe('probekit fixtures check', () => {
     await writeFile(join(dir, 'tie.json'), JSON.stringify(scenario));
     const t = memoryIo();
     expect(await main(['fixtures', 'update', '--dir', dir], t.io)).toBe(0);
-    expect(t.stdout()).toMatch(/warning: delay-equal-timeout-fails: .*\n.*answer is due at 150 ms/);
+    expect(t.stdout()).toMatch(/warning: delay-equal-timeout-fails: .*\n.*answer is due at 190 ms/);
   });
 
   it('rejects an invalid scenario file with the schema problem', async () => {

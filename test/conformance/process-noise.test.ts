@@ -35,6 +35,7 @@ const SENSITIVE = [
 describe('real-time verdicts that noise cannot flip', () => {
   it('passes a faithful checker whose timers fire 0–20 ms late on the core cases most exposed to it', async () => {
     const run = await conformance('late', '--only', SENSITIVE.join(','));
+    expect(run.code, run.stdout).toBe(0);
     expect(run.stdout).toMatch(
       new RegExp(`${SENSITIVE.length} scenarios: ${SENSITIVE.length} passed, 0 failed`),
     );

@@ -72,7 +72,7 @@ describe('protocol environment', () => {
       PROBEKIT_URL: 'http://127.0.0.1:1/healthz',
       PROBEKIT_INITIAL_DELAY_MS: '30',
       PROBEKIT_INTERVAL_MS: '100',
-      PROBEKIT_REQUEST_TIMEOUT_MS: '50',
+      PROBEKIT_REQUEST_TIMEOUT_MS: '90',
       PROBEKIT_FAILURE_THRESHOLD: '1',
     });
     expect(protocolEnv(fixture('defaults-dapr'), 'http://x/healthz')).toEqual({
@@ -125,7 +125,7 @@ describe('time scaling', () => {
 
   it('scales options, read delay and duration, and re-simulates the expected trace', async () => {
     const scaled = await scaleScenario(fixture('late-consumer-blocks-loop'), 0.5);
-    expect(scaled.scenario.options).toEqual({ initialDelayMs: 15, intervalMs: 50, requestTimeoutMs: 25 });
+    expect(scaled.scenario.options).toEqual({ initialDelayMs: 15, intervalMs: 50, requestTimeoutMs: 45 });
     expect(scaled.scenario.readDelayMs).toBe(525);
     expect(scaled.scenario.durationMs).toBe(625);
     const { expected: _, ...definition } = scaled.scenario;
@@ -305,10 +305,10 @@ describe('answers due at the very instant of the timeout', () => {
   it('are served a little later in real time, where a tie is a coin toss', () => {
     const { definition, moved } = separateTimeoutTies(
       parseScript(fixture('delay-equal-timeout-fails').script),
-      50,
+      90,
       11,
     );
-    expect(printScript(definition)).toBe('delay 61ms then 200*2, 200...');
+    expect(printScript(definition)).toBe('delay 101ms then 200*2, 200...');
     expect(moved).toBe(1);
   });
 

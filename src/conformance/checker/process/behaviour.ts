@@ -277,14 +277,18 @@ export function judgeBehaviour(
   const chosen = best as Alignment & { choice: number[] };
   const diffs: TraceDiff[] = [];
   for (const entry of others) {
-    const at = entry.time - origin;
-    if (at > context.durationMs - context.tolerance) continue;
+    const arrived = entry.time - origin;
+    if (arrived > context.durationMs - context.tolerance) continue;
+    // A followed redirect was decided when the 3xx it follows came back: date it there.
+    const before = seen.findLast((p) => p.visible && p.start <= arrived);
+    const redirected = before !== undefined && /^3\d\d$/.test(before.outcomes[0] ?? '');
+    const at = redirected && before.end !== undefined && before.end <= arrived ? before.end : arrived;
     diffs.push({
       kind: 'other-request',
       index: entry.index,
       at,
       expected: `no request but for ${context.probePath} (3xx responses are not followed)`,
-      actual: `GET ${entry.path} at ${round(at)}ms: a followed redirect, or a request for another path`,
+      actual: `GET ${entry.path} at ${round(arrived)}ms: a followed redirect, or a request for another path`,
     });
   }
   const cut = context.durationMs - context.tolerance;
