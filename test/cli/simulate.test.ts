@@ -22,7 +22,7 @@ async function simulate(args: string[]) {
 
 const fast = ['--interval', '100ms', '--initial-delay', '0', '--timeout', '50ms'];
 
-type JsonSummary = FleetSummary & { run: { wallMs: number; probesPerSecond: number } };
+type JsonSummary = FleetSummary & { run: { wallMs: number; cpuMs: number; probesPerSecond: number } };
 
 describe('probekit simulate runs a fleet in virtual time and summarises it', () => {
   it('prints the JSON summary simulateFleet gives for the same fleet, plus the wall time', async () => {
@@ -55,6 +55,7 @@ describe('probekit simulate runs a fleet in virtual time and summarises it', () 
     expect(summary.endpoints.map((e) => e.seed)).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
     expect(run.wallMs).toBeGreaterThanOrEqual(0);
     expect(run.probesPerSecond).toBeGreaterThanOrEqual(0);
+    expect(run.cpuMs).toBeGreaterThanOrEqual(0);
   });
 
   it('prints totals, percentiles and every endpoint of a small fleet, worst first', async () => {
@@ -70,6 +71,9 @@ describe('probekit simulate runs a fleet in virtual time and summarises it', () 
     expect(stdout).toMatch(/^false signals +2 +0 +1 +1 +1 +1$/m);
     expect(stdout).toMatch(/^time unhealthy +900ms +0ms +100ms +800ms +800ms +800ms$/m);
     expect(stdout).toContain('ever unhealthy: 2 of 3 endpoints; unhealthy at the end: 1');
+    expect(stdout).toMatch(
+      /^30 probes in \d+\.\d\d s of wall time, \d+\.\d\d s of CPU \([\d,]+ probes\/s\)$/m,
+    );
     expect(stdout).toContain('endpoints, longest unhealthy first:');
     const rows = stdout.split('\n').filter((line) => line.startsWith('#'));
     expect(rows.map((row) => row.split(/ +/).slice(0, 8))).toEqual([
