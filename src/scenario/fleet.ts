@@ -59,11 +59,15 @@ export interface FleetEndpointSummary {
   readonly seed: number;
   readonly script: string;
   readonly probes: number;
-  /** Probes that did not succeed (any failure, one per probe). */
+  /** Probes that ended without success (one in flight at the end has no outcome: not counted). */
   readonly failedProbes: number;
   readonly trueSignals: number;
   readonly falseSignals: number;
-  /** `true` → `false` transitions of the signals (a first signal `false` is not a flap). */
+  /**
+   * `true` → `false` transitions of the signals (a first signal `false` is not a flap). A `false`
+   * answered by a `true` in the same ms (a stale tick starts the next probe at once) is a flap of
+   * 0 ms unhealthy.
+   */
   readonly flaps: number;
   /** Time from each `false` signal to the next `true`, or to the end of the run. */
   readonly unhealthyMs: number;
@@ -229,7 +233,10 @@ function scenarioOf(script: string, seed: number, options: ScenarioOptions, dura
 
 /** Options for {@link simulateFleet}. */
 export interface FleetRunOptions {
-  /** Stops the run between slices; it then rejects with the signal's reason. */
+  /**
+   * Stops the run: it rejects with the signal's reason at once. The endpoint in progress, at most
+   * {@link MAX_FLEET_ENDPOINT_TICKS} ticks, finishes in the background in slices; no further one starts.
+   */
   readonly signal?: AbortSignal;
   /** Called after each endpoint (e.g. for a progress line). */
   readonly onEndpoint?: (done: number, total: number) => void;
@@ -243,8 +250,8 @@ export interface FleetRunOptions {
  *
  * Bounded by {@link MAX_FLEET_ENDPOINTS}, {@link MAX_FLEET_ENDPOINT_TICKS} and
  * {@link MAX_FLEET_TICKS} (not `simulate()`'s cap, which is meant for one traced run). Yields
- * to the event loop as it goes, so I/O and Ctrl-C are served; an abort stops it within one
- * endpoint's slice of events.
+ * to the event loop as it goes, so I/O and Ctrl-C are served, and rejects as soon as
+ * `options.signal` aborts.
  *
  * @throws {ProbekitError} as {@link planFleet}, before anything runs.
  * @example

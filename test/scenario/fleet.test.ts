@@ -21,18 +21,21 @@ const fast: ScenarioOptions = {
 
 /**
  * The summary of one trace, folded differently from the library: by pairing each false signal
- * with the first true after it.
+ * with the first true after it in the stream (a true may come in the same ms: a stale tick
+ * starts the next probe at once).
  */
 function expectedOf(trace: Trace) {
   const signals = trace.signals;
   const falses = signals.filter((s) => !s.value);
-  const unhealthyMs = falses.reduce((total, f) => {
-    const healed = signals.find((s) => s.value && s.at > f.at);
-    return total + ((healed?.at ?? trace.durationMs) - f.at);
+  const unhealthyMs = signals.reduce((total, signal, i) => {
+    if (signal.value) return total;
+    const healed = signals.slice(i + 1).find((s) => s.value);
+    return total + ((healed?.at ?? trace.durationMs) - signal.at);
   }, 0);
   return {
     probes: trace.probes.length,
-    failedProbes: trace.probes.filter((p) => !p.success).length,
+    // A probe still in flight at the end has no outcome yet: not a failure.
+    failedProbes: trace.probes.filter((p) => p.success === false).length,
     trueSignals: signals.length - falses.length,
     falseSignals: falses.length,
     flaps: signals.filter((s, i) => !s.value && signals[i - 1]?.value === true).length,
@@ -97,9 +100,35 @@ describe('simulateFleet summarises each endpoint as its signals say', () => {
     });
   });
 
-  it('gives each endpoint the numbers its own simulate() trace gives', async () => {
-    const script = '(200@7 | 503@2 | hang@1)...';
-    const options = { ...fast, failureThreshold: 1 };
+  it('counts a false answered by a true in the same ms as a flap of 0 ms unhealthy', async () => {
+    // Probe 2 (at 200) hangs to its timeout at 450: false (threshold 1). The tick of 300 waited,
+    // so probe 3 starts at once, at 450, and its 200 emits true in the same ms.
+    const options = { intervalMs: 100, initialDelayMs: 0, requestTimeoutMs: 250, failureThreshold: 1 };
+    const summary = await simulateFleet({ script: '200, hang, 200...', options, durationMs: 600 });
+    expect(summary.endpoints[0]).toMatchObject({
+      probes: 5,
+      failedProbes: 1,
+      falseSignals: 1,
+      flaps: 1,
+      unhealthyMs: 0,
+      firstFalseAt: 450,
+    });
+  });
+
+  it('does not count a probe still in flight at the end as failed', async () => {
+    const options = { intervalMs: 100, initialDelayMs: 0, requestTimeoutMs: 250, failureThreshold: 1 };
+    const summary = await simulateFleet({ script: '200, hang...', options, durationMs: 300 });
+    expect(summary.endpoints[0]).toMatchObject({ probes: 2, failedProbes: 0, falseSignals: 0 });
+  });
+
+  it.each([
+    { name: 'threshold 1, timeouts within the interval', options: { ...fast, failureThreshold: 1 } },
+    {
+      name: 'threshold 2, timeouts and slow answers past the interval (dropped ticks)',
+      options: { intervalMs: 100, initialDelayMs: 30, requestTimeoutMs: 250, failureThreshold: 2 },
+    },
+  ])('gives each endpoint the numbers its own simulate() trace gives ($name)', async ({ options }) => {
+    const script = '(200@7 | 503@2 | hang@1 | delay 180ms then 200@1)...';
     const summary = await simulateFleet({ script, endpoints: 6, options, durationMs: 20_000, seed: 40 });
     for (const endpoint of summary.endpoints) {
       const trace = await simulate(scenario(script, 40 + endpoint.index, options, 20_000));
