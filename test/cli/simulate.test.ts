@@ -127,6 +127,24 @@ describe('probekit simulate runs a fleet in virtual time and summarises it', () 
   });
 });
 
+describe('probekit simulate --help shows examples that run', () => {
+  it('runs the second example, a deterministic outage, and finds its one false', async () => {
+    const { stdout: help } = await simulate(['--help']);
+    const line = help.split('Examples:\n')[1]?.split('\n')[1] ?? '';
+    const args = [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]).slice(2) as string[];
+    expect(args[0]).toBe('200*100, 503*5, 200...');
+    const { code, stdout } = await simulate([...args, '--format', 'json']);
+    expect(code).toBe(0);
+    // 600 probes; with threshold 3 the 5 failures (probes 101-105) emit false at 103 s, true at 106 s.
+    expect((JSON.parse(stdout) as FleetSummary).endpoints[0]).toMatchObject({
+      probes: 600,
+      falseSignals: 1,
+      firstFalseAt: 103_000,
+      unhealthyMs: 3000,
+    });
+  });
+});
+
 describe('probekit simulate refuses bad input with exit code 2 before it runs', () => {
   const refused = async (args: string[], message: RegExp | string) => {
     const { code, stdout, stderr } = await simulate(args);
