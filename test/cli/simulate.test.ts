@@ -1,8 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSimulateArgs } from '../../src/cli/commands/simulate.js';
 import { main } from '../../src/cli/main.js';
+import { ProbekitError } from '../../src/errors.js';
 import { type FleetSummary, simulateFleet } from '../../src/scenario/fleet.js';
 import { memoryIo } from '../support/cli-io.js';
 
@@ -221,5 +224,59 @@ describe('probekit simulate stops on Ctrl-C / SIGTERM', () => {
     expect(t.stderr()).toMatch(
       /^simulating 1,000 endpoints for 1h: at most 3,600,000 probes \(one per tick\)\nprobekit: simulate interrupted after \d+ of 1000 endpoints; nothing was summarised\.\n$/,
     );
+  });
+});
+
+describe('probekit simulate reads any command line or refuses it with a usage error', () => {
+  const flags = [
+    'endpoints',
+    'scripts',
+    'for',
+    'interval',
+    'initial-delay',
+    'timeout',
+    'threshold',
+    'success-status',
+    'seed',
+    'format',
+    'top',
+  ];
+  const values = [
+    ...['0', '1', '5', '1.5', '.5', '5s', '150ms', '1h', '596h', '597h', '1e3', 'NaN', '-1', '-5s', ''],
+    ...['100000', '100001', '4294967295', '4294967296', '99999999999999999999', 'table', 'json', 'svg'],
+    ...['200', '200, 503*3, 200...', '(200@9 | 503@1)...', '200, 5o3', 'pass', '__proto__', '.'],
+  ];
+  const token = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...flags).map((name) => `--${name}`) },
+    { weight: 4, arbitrary: fc.constantFrom(...values) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...flags), fc.constantFrom(...values))
+        .map(([name, value]) => `--${name}=${value}`),
+    },
+    { weight: 1, arbitrary: fc.constantFrom('-x', '--', '--endpoint', '--scrips', '--toString') },
+  );
+
+  it('never throws anything but ERR_PROBEKIT_USAGE, a "Failed to" line, and reaches both sides', async () => {
+    let accepted = 0;
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(token, { maxLength: 8 }), async (argv) => {
+        try {
+          const { plan } = await readSimulateArgs(argv);
+          expect(plan.totalTicks).toBeLessThanOrEqual(100_000_000);
+          accepted++;
+        } catch (error) {
+          if (!(error instanceof ProbekitError)) throw error;
+          expect(error.code).toBe('ERR_PROBEKIT_USAGE');
+          expect(error.message).toMatch(/^Failed to [^\n]*$/);
+          refused++;
+        }
+      }),
+      { numRuns: 1000 },
+    );
+    expect(accepted).toBeGreaterThan(0);
+    expect(refused).toBeGreaterThan(0);
   });
 });

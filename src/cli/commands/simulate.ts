@@ -114,13 +114,20 @@ async function scriptsFile(path: string): Promise<string[]> {
 }
 
 /** What a `probekit simulate` command line asks for, read and checked before anything runs. */
-interface SimulateArgs {
+export interface SimulateArgs {
   readonly plan: FleetPlan;
   readonly format: SimulateFormat;
   readonly top: number;
 }
 
-async function readSimulateArgs(args: string[]): Promise<SimulateArgs> {
+/**
+ * Reads and checks the arguments of `probekit simulate` (and its --scripts file) without
+ * running the fleet: every bad flag, value, script or size is an `ERR_PROBEKIT_USAGE` here.
+ *
+ * @example
+ * (await readSimulateArgs(['200...', '--endpoints', '1000', '--interval', '1s'])).plan.totalTicks; // 3_600_000
+ */
+export async function readSimulateArgs(args: string[]): Promise<SimulateArgs> {
   const { values, positionals } = parseCommandArgs('simulate', args, {
     endpoints: { type: 'string' },
     scripts: { type: 'string' },
