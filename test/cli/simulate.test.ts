@@ -130,6 +130,26 @@ describe('probekit simulate runs a fleet in virtual time and summarises it', () 
   });
 });
 
+describe('probekit simulate shows its progress on a terminal only', () => {
+  it('counts endpoints by whole percents on a terminal stderr, then clears the line', async () => {
+    const t = memoryIo();
+    Object.assign(t.io.stderr, { isTTY: true });
+    const code = await main(['simulate', '200...', '--endpoints', '250', '--for', '1s', ...fast], t.io);
+    expect(code).toBe(0);
+    const lines = t.stderr().split('\r').slice(1);
+    // 250 endpoints: every 3rd (ceil(250 / 100)), and the last.
+    expect(lines[0]).toBe('simulated 3 of 250 endpoints');
+    expect(lines.at(-2)).toBe('simulated 250 of 250 endpoints');
+    expect(lines.at(-1)).toBe('\u001b[K');
+    expect(lines).toHaveLength(83 + 1 + 1);
+  });
+
+  it('prints no progress when stderr is not a terminal', async () => {
+    const { stderr } = await simulate(['200...', '--endpoints', '250', '--for', '1s', ...fast]);
+    expect(stderr).toBe('simulating 250 endpoints for 1s: at most 2,500 probes (one per tick)\n');
+  });
+});
+
 describe('probekit simulate --help shows examples that run', () => {
   it('runs the second example, a deterministic outage, and finds its one false', async () => {
     const { stdout: help } = await simulate(['--help']);

@@ -54,7 +54,7 @@ Options (durations are Go-style, 5s, 150ms, 1m30s, or a bare number of ms):
 
 Times must be whole milliseconds. The run is bounded: at most 1,000,000 ticks per endpoint
 and 100,000,000 in all; the probe count (at most one per tick) is printed to stderr before
-it starts. Bad flags, a bad script or a run too large exit with code 2; Ctrl-C stops it
+it starts, and on a terminal the endpoints done as it goes. Bad flags, a bad script or a run too large exit with code 2; Ctrl-C stops it
 (exit 130).
 
 Examples:
@@ -333,15 +333,23 @@ export const simulateCommand: Command = {
     // CPU time as well: on a busy machine the wall time says more about the neighbours.
     const cpuBefore = process.cpuUsage();
     let done = 0;
+    // Progress on a terminal only (CI logs and pipes stay clean), by whole percents: a count,
+    // not a clock, so the same run prints the same lines.
+    const progress = (io.stderr as { isTTY?: boolean }).isTTY === true;
+    const step = Math.max(1, Math.ceil(endpoints / 100));
     let summary: FleetSummary;
     try {
       summary = await simulateFleet(plan, {
         signal: io.signal,
         onEndpoint: (n) => {
           done = n;
+          if (progress && (n % step === 0 || n === endpoints)) {
+            io.stderr.write(`\rsimulated ${n} of ${endpoints} endpoints`);
+          }
         },
       });
     } catch (error) {
+      if (progress) io.stderr.write('\r\u001b[K');
       if (io.signal.aborted) {
         io.stderr.write(
           `probekit: simulate interrupted after ${done} of ${endpoints} endpoints; nothing was summarised.\n`,
@@ -351,6 +359,8 @@ export const simulateCommand: Command = {
       throw error;
     }
     const wallMs = Number(monotonicNs() - started) / 1e6;
+    // Clear the progress line: the summary goes to stdout, which may share the terminal.
+    if (progress) io.stderr.write('\r\u001b[K');
     const cpu = process.cpuUsage(cpuBefore);
     const cpuMs = (cpu.user + cpu.system) / 1000;
     if (format === 'json') {
