@@ -143,6 +143,7 @@ describe('outcomes real time cannot call are read either way', () => {
     readDelayMs: 0,
     tolerance: 10,
     probePath: '/healthz',
+    intervalMs: 100,
   };
 
   it('accepts a timeout for a 200 whose request reached a stalled endpoint 61 ms after its tick (measured on Dapr v1.0)', () => {
@@ -231,6 +232,22 @@ describe('outcomes real time cannot call are read either way', () => {
     ];
     const signals = [147.2, 218.1, 410.2].map((at) => ({ at, value: true }));
     expect(judgeBehaviour(entries, 0, signals, allOk, context).diffs).toEqual([]);
+  });
+
+  it('forgives a value caused in the last half interval that a stalled process printed after the cut (measured on Dapr v1.0), not one caused earlier', () => {
+    const allOk: Trace = { ...expected, probes: expected.probes.map((p) => ({ ...p, outcome: '200' })) };
+    const answered = [100, 200, 300, 401.1].map((t, i) => entry(i, t, t + 0.5, 'respond', 200));
+    const printed = [100.6, 200.6, 300.6, 401.7].map((at) => ({ at, value: true }));
+    const late = { ...context, durationMs: 450 };
+    expect(judgeBehaviour(answered, 0, printed.slice(0, 3), allOk, late).diffs).toEqual([]);
+    const diffs = judgeBehaviour(
+      answered,
+      0,
+      [printed[0], printed[1], printed[3]].filter((p) => p !== undefined),
+      allOk,
+      late,
+    ).diffs;
+    expect(diffs.map((d) => d.kind)).toEqual(['missing-signal']);
   });
 
   it('still requires true for a 200 answered at once to a request that came on time', () => {

@@ -111,6 +111,7 @@ export function judgeRun(input: VerdictInput): Verdict {
     readDelayMs: scenario.readDelayMs ?? 0,
     tolerance,
     probePath: input.probePath,
+    intervalMs: scenario.options.intervalMs ?? DEFAULTS.interval,
   };
   const behaviour = judgeBehaviour(
     observation.entries,
