@@ -301,6 +301,24 @@ describe('simulateFleet refuses a run it cannot or should not make, before runni
   });
 });
 
+describe('simulateFleet runs a plan as it was checked', () => {
+  it('runs a plan from planFleet, frozen, to the summary the spec gives', async () => {
+    const spec = { script: '(200@4 | 503@1)...', endpoints: 5, options: fast, durationMs: 3000, seed: 3 };
+    const plan = planFleet(spec);
+    expect(Object.isFrozen(plan) && Object.isFrozen(plan.scripts) && Object.isFrozen(plan.options)).toBe(
+      true,
+    );
+    expect(await simulateFleet(plan)).toEqual(await simulateFleet(spec));
+  });
+
+  it('checks a plan-shaped object that planFleet did not make as a spec, and refuses its bad script', async () => {
+    const forged = { ...planFleet({ script: '200', durationMs: 1000 }), scripts: ['200, 5o3'] };
+    await expect(simulateFleet(forged as never)).rejects.toMatchObject({
+      code: 'ERR_PROBEKIT_INVALID_SCRIPT',
+    });
+  });
+});
+
 describe('simulateFleet stops when its signal aborts', () => {
   it('rejects with the reason after the endpoint in progress, running no further endpoint', async () => {
     const controller = new AbortController();

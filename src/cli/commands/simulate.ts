@@ -217,13 +217,25 @@ function duration(ms: number): string {
   return `${hours ? `${hours}h` : ''}${minutes ? `${minutes}m` : ''}${seconds ? `${seconds}s` : ''}`;
 }
 
+/** A script for one table cell: its newlines (the DSL allows them) as spaces, at most 40 characters. */
+function oneLine(script: string): string {
+  const line = script.replace(/\s+/g, ' ').trim();
+  return line.length > 40 ? `${line.slice(0, 39)}…` : line;
+}
+
 function optionsLine(summary: FleetSummary): string {
   const o = summary.options;
   return `interval ${duration(o.intervalMs)}, initial delay ${duration(o.initialDelayMs)}, timeout ${duration(o.requestTimeoutMs)}, threshold ${o.failureThreshold}, success ${o.successStatusCode}`;
 }
 
 function table(rows: string[][], right: (column: number) => boolean): string {
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
+  // A loop, not Math.max(...rows): --top may list 100,000 rows, past the spread's argument limit.
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, c) => {
+      widths[c] = Math.max(widths[c] ?? 0, cell.length);
+    });
+  }
   return rows
     .map((row) =>
       row
@@ -283,7 +295,7 @@ function renderTable(summary: FleetSummary, top: number, wallMs: number, cpuMs: 
       duration(e.unhealthyMs),
       e.firstFalseAt === null ? '—' : duration(e.firstFalseAt),
       e.healthyAtEnd === null ? '—' : String(e.healthyAtEnd),
-      e.script.length > 40 ? `${e.script.slice(0, 39)}…` : e.script,
+      oneLine(e.script),
     ];
     lines.push(
       '',
