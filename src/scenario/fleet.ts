@@ -150,7 +150,8 @@ export function planFleet(spec: FleetSpec): FleetPlan {
   const times = { durationMs, ...options } as Record<string, unknown>;
   for (const name of ['durationMs', 'intervalMs', 'initialDelayMs', 'requestTimeoutMs']) {
     const value = times[name];
-    if (value !== undefined && !isWholeMs(value)) {
+    // durationMs has no default: the run's length is the caller's to say.
+    if ((value !== undefined || name === 'durationMs') && !isWholeMs(value)) {
       throw invalid(
         `Failed to plan the fleet run: ${name} ${String(value)} is not a whole number of ms from 0. Round it: the event simulator runs in whole milliseconds.`,
       );
@@ -174,11 +175,12 @@ export function planFleet(spec: FleetSpec): FleetPlan {
   scripts.forEach((script, index) => {
     if (seen.has(script)) return;
     seen.add(script);
+    // The schema's checks here, once per script rather than once per endpoint (a tenth of the
+    // CPU of a run of many short endpoints): what varies per endpoint is only the seed. Its
+    // message names the endpoint already.
+    const scenario = scenarioOf(script, seed, options, durationMs);
+    assertRunnable(scenario, `endpoint ${index} of the fleet`, MAX_FLEET_ENDPOINT_TICKS);
     try {
-      // The schema's checks here, once per script rather than once per endpoint (a tenth of
-      // the CPU of a run of many short endpoints): what varies per endpoint is only the seed.
-      const scenario = scenarioOf(script, seed, options, durationMs);
-      assertRunnable(scenario, `endpoint ${index} of the fleet`, MAX_FLEET_ENDPOINT_TICKS);
       simulateEvents({ ...scenario, durationMs: 0 });
     } catch (error) {
       if (!(error instanceof ProbekitError)) throw error;

@@ -295,6 +295,19 @@ describe('simulateFleet refuses a run it cannot or should not make, before runni
     expect(error.message).toContain('intervalMs 2.5');
   });
 
+  it('refuses a spec without durationMs, naming it', () => {
+    const error = refusal({ script: '200' } as never);
+    expect(error.code).toBe('ERR_PROBEKIT_INVALID_OPTION');
+    expect(error.message).toContain('durationMs undefined is not a whole number of ms');
+  });
+
+  it('refuses options the scenario schema does not know, naming the endpoint but not blaming its script', () => {
+    const error = refusal({ script: '200', options: { intervalMS: 100 } as never, durationMs: 1000 });
+    expect(error.code).toBe('ERR_PROBEKIT_INVALID_SCENARIO');
+    expect(error.message).toMatch(/^Failed to run endpoint 0 of the fleet: \/options/);
+    expect(error.message).not.toContain('the script of');
+  });
+
   it('refuses a bad checker option in the checker words', () => {
     const error = refusal({ script: '200', options: { intervalMs: 0 }, durationMs: 1000 });
     expect(error.code).toBe('ERR_PROBEKIT_INVALID_OPTION');
