@@ -250,6 +250,30 @@ describe('outcomes real time cannot call are read either way', () => {
     expect(diffs.map((d) => d.kind)).toEqual(['missing-signal']);
   });
 
+  it('lets a checker stalled through a refusal window have made no refused probe (measured on the example adapter), but not one that was on time', () => {
+    const scenario = scenarios.find((x) => x.id === 'connection-refused') as NonNullable<
+      (typeof scenarios)[number]
+    >;
+    const judge = (times: number[], signals: number[]) =>
+      judgeRun({
+        scenario,
+        expected: scenario.expected as Trace,
+        observation: {
+          origin: 0,
+          entries: times.map((t, i) => entry(i, t, t + 0.5, 'respond', 200)),
+          signals: signals.map((at) => ({ at, value: true })),
+        },
+        tolerance: 10,
+        requestTimeoutMs: scenario.options.requestTimeoutMs ?? 90,
+        probePath: '/healthz',
+        source: 'test',
+      }).diffs;
+    // First request 127 ms after its tick: the ticks at 100 and 200 were dropped by a stall.
+    expect(judge([427.7, 448.3], [436.6, 451.4])).toEqual([]);
+    // On time at 300 and 400, yet no false for the refusals before: they were ignored.
+    expect(judge([300.5, 400.5], [301, 401]).map((d) => d.kind)).toContain('missing-signal');
+  });
+
   it('still requires true for a 200 answered at once to a request that came on time', () => {
     const entries = [
       entry(0, 100, 100, 'reset'),

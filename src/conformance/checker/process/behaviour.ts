@@ -3,7 +3,7 @@ import { decisionDuration } from '../../../endpoint/decision.js';
 import type { JournalEntry } from '../../../endpoint/journal.js';
 import { align, changes } from '../../../scenario/align.js';
 import type { TraceDiff } from '../../../scenario/compare.js';
-import type { Trace, TraceOutcome, TraceSignal } from '../../../scenario/types.js';
+import type { Trace, TraceOutcome, TraceProbe, TraceSignal } from '../../../scenario/types.js';
 
 /**
  * One probe as the behaviour judge sees it: what the implementation could have received. A
@@ -72,6 +72,14 @@ function pathOf(entry: JournalEntry): string {
   return q === -1 ? entry.path : entry.path.slice(0, q);
 }
 
+/** A reading in which a probe no endpoint could see was never made (its loop was stalled). */
+const ABSENT = 'not made';
+
+/** Probes an endpoint never sees: refused connections, requests never sent. */
+function isInvisible(probe: TraceProbe): boolean {
+  return probe.sent === false || probe.outcome === 'refused' || probe.outcome === 'invalid-url';
+}
+
 /**
  * How close to the client's deadline a response must land for real time not to call it: the
  * tolerance, and at least 20 ms (or 40% of a shorter timeout), since a stalled process on a busy
@@ -133,9 +141,7 @@ export function seenProbes(
   context: BehaviourContext,
 ): { seen: SeenProbe[]; others: JournalEntry[]; horizon: number } {
   const sorted = [...entries].sort((a, b) => a.time - b.time || a.index - b.index);
-  const expectedVisible = expected.probes.filter(
-    (p) => p.sent !== false && p.outcome !== 'refused' && p.outcome !== 'invalid-url',
-  );
+  const expectedVisible = expected.probes.filter((p) => !isInvisible(p));
   const seen: SeenProbe[] = [];
   const others: JournalEntry[] = [];
   let horizon = context.durationMs;
@@ -163,10 +169,19 @@ export function seenProbes(
       earliest: Math.min(start, expectedVisible[seen.length]?.start ?? start),
     });
   }
+  const visibleSeen = [...seen];
   for (const probe of expected.probes) {
-    const invisible = probe.sent === false || probe.outcome === 'refused' || probe.outcome === 'invalid-url';
-    if (!invisible || probe.start >= horizon) continue;
-    seen.push({ start: probe.start, outcomes: [probe.outcome ?? 'refused'], visible: false });
+    if (!isInvisible(probe) || probe.start >= horizon) continue;
+    const outcome = probe.outcome ?? 'refused';
+    // The reference's next probe an endpoint sees, and the request that stands for it: if that
+    // came late, the checker's loop was stalled, and ticks due meanwhile were dropped — this
+    // probe may never have been made.
+    const next = expectedVisible.findIndex((p) => p.start > probe.start);
+    const standIn = next === -1 ? undefined : visibleSeen[next];
+    const stalled =
+      standIn !== undefined &&
+      standIn.start - (expectedVisible[next]?.start ?? standIn.start) > outcomeBand(context);
+    seen.push({ start: probe.start, outcomes: stalled ? [outcome, ABSENT] : [outcome], visible: false });
   }
   seen.sort((a, b) => a.start - b.start);
   return { seen, others, horizon };
@@ -182,6 +197,7 @@ function derive(
   const signals: DerivedSignal[] = [];
   seen.forEach((probe, index) => {
     const outcome = probe.outcomes[choice[index] ?? 0] as TraceOutcome;
+    if (outcome === ABSENT) return;
     const next = counterStep(state, outcome === String(context.successStatusCode), context.failureThreshold);
     state = next.state;
     if (next.signal === undefined) return;
