@@ -333,6 +333,29 @@ describe('simulateFleet runs a plan as it was checked', () => {
 });
 
 describe('simulateFleet stops when its signal aborts', () => {
+  it('leaves no listener on the signal once each endpoint is done (regression: one abort promise for the run kept every trace alive, 750 MB at 1000 × 1 h)', async () => {
+    const controller = new AbortController();
+    let listening = 0;
+    const add = controller.signal.addEventListener.bind(controller.signal);
+    const remove = controller.signal.removeEventListener.bind(controller.signal);
+    Object.assign(controller.signal, {
+      addEventListener: (...args: Parameters<typeof add>) => {
+        listening++;
+        add(...args);
+      },
+      removeEventListener: (...args: Parameters<typeof remove>) => {
+        listening--;
+        remove(...args);
+      },
+    });
+    const seen: number[] = [];
+    await simulateFleet(
+      { script: '200...', endpoints: 5, options: fast, durationMs: 1000 },
+      { signal: controller.signal, onEndpoint: () => seen.push(listening) },
+    );
+    expect(seen).toEqual([0, 0, 0, 0, 0]);
+  });
+
   it('rejects with the reason after the endpoint in progress, running no further endpoint', async () => {
     const controller = new AbortController();
     const done: number[] = [];
