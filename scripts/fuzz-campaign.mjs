@@ -353,6 +353,8 @@ async function fuzzScripts(count) {
   const clock = createClock(0);
   const started = performance.now();
   const rss = process.memoryUsage().rss;
+  let slowest = 0;
+  let longest = { chars: 0, ms: 0 };
   for (let i = 0; i < count; i++) {
     const mutated = i % 2 === 1;
     const source = mutated
@@ -364,16 +366,29 @@ async function fuzzScripts(count) {
     const before = performance.now();
     await fuzzOne(source, category, clock, i % 50 === 0);
     const took = performance.now() - before;
-    if (took > 2000)
+    // The work is linear in the script's length (up to LIMITS.maxScriptChars, 4,000,000
+    // characters: mutations repeat scripts into megabytes), so the bound is too: 2 s plus 1 s
+    // a million characters. A flat 2 s counted 3 MB scripts as lost on a loaded machine.
+    const bound = 2000 + source.length / 1000;
+    if (took > bound) {
       record(
-        'dsl: time per script (bound 2 s)',
+        'dsl: time per script (bound 2 s + 1 s per 10^6 chars)',
         'slow',
-        `${Math.round(took)} ms for ${JSON.stringify(source.slice(0, 80))}`,
+        `${Math.round(took)} ms for ${source.length} characters: ${JSON.stringify(source.slice(0, 80))}`,
       );
+    }
+    slowest = Math.max(slowest, took);
+    if (source.length > longest.chars) longest = { chars: source.length, ms: Math.round(took) };
   }
   const grown = (process.memoryUsage().rss - rss) / 2 ** 20;
   record('dsl: memory growth (bound 512 MiB)', grown > 512 ? 'memory' : undefined, `${grown.toFixed(0)} MiB`);
-  return { seconds: (performance.now() - started) / 1000, rssGrowthMiB: Math.round(grown), reached };
+  return {
+    seconds: (performance.now() - started) / 1000,
+    rssGrowthMiB: Math.round(grown),
+    reached,
+    slowestMs: Math.round(slowest),
+    longest,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1247,7 +1262,7 @@ if (flags.json) {
     `${'total'.padEnd(width)}  ${String(total.tried).padStart(7)}  ${String(total.survived).padStart(8)}  ${String(total.lost).padStart(5)}`,
   );
   console.log(
-    `\nDSL scripts: ${reached.refused} refused by the parser (each a ProbekitError), ${reached.parsed} parsed, round-tripped and compiled; ${reached.decided} requests decided, ${reached.transported} scripts through the transport`,
+    `\nDSL scripts: ${reached.refused} refused by the parser (each a ProbekitError), ${reached.parsed} parsed, round-tripped and compiled; ${reached.decided} requests decided, ${reached.transported} scripts through the transport; slowest script ${dsl.slowestMs} ms, longest ${dsl.longest.chars} characters in ${dsl.longest.ms} ms`,
   );
   console.log(
     `${scripts} fuzzed DSL scripts in ${dsl.seconds.toFixed(1)} s (rss +${dsl.rssGrowthMiB} MiB); ${attacks} attacks on processes in ${processes.seconds.toFixed(1)} s (${Object.entries(
