@@ -30,6 +30,8 @@ export {
   withSuccessStatusCode,
   withTransport,
 } from './checker/index.js';
+// The fault-injecting proxy in front of a real service
+export { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './endpoint/backends/proxy/index.js';
 // Flaky mock endpoints
 export {
   type Decision,
@@ -59,8 +61,6 @@ export {
   toDefinition,
   validateDefinition,
 } from './endpoint/index.js';
-// The fault-injecting proxy in front of a real service
-export { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './endpoint/proxy/index.js';
 export { describeValue, ProbekitError, type ProbekitErrorCode } from './errors.js';
 // Healthz servers (docs/semantics.md §2, §3)
 export {

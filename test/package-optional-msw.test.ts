@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadMsw } from '../src/endpoint/msw.js';
+import { loadMsw } from '../src/endpoint/backends/msw.js';
 import { ProbekitError } from '../src/errors.js';
 
 /** A loader that behaves like `require` when the package is not in node_modules. */

@@ -1,12 +1,12 @@
 import type { HttpHandler } from 'msw';
 import { type Clock, systemClock } from '../time/clock.js';
 import type { Transport } from '../transport/types.js';
-import { inProcessTransport } from './in-process.js';
-import type { Journal } from './journal.js';
-import type { EndpointDefinition } from './model.js';
-import { mswHandlers } from './msw.js';
-import { ScriptPlayer } from './player.js';
-import type { EndpointScript } from './schema.js';
+import { inProcessTransport } from './backends/in-process.js';
+import { mswHandlers } from './backends/msw.js';
+import type { Journal } from './engine/journal.js';
+import { ScriptPlayer } from './engine/player.js';
+import type { EndpointDefinition } from './script/model.js';
+import type { EndpointScript } from './script/schema.js';
 
 /** Options for {@link flakyEndpoint}. */
 export interface FlakyEndpointOptions {

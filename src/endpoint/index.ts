@@ -1,18 +1,24 @@
+export { inProcessTransport, MALFORMED_CODE } from './backends/in-process.js';
+export { mswHandlers } from './backends/msw.js';
 export {
   CONTROL_PREFIX,
   type ControlAccess,
   JOURNAL_PAGE,
   MAX_CONTROL_SCRIPT_BYTES,
-} from './control-api.js';
-export { scriptFromDaprTrace } from './dapr-trace.js';
+} from './backends/server/control-api.js';
+export {
+  MALFORMED_BYTES,
+  type MockServer,
+  type MockServerOptions,
+  startMockServer,
+} from './backends/server/server.js';
 export {
   type Decision,
   type DecisionAction,
   type DecisionSource,
   decisionDuration,
   explainDecision,
-} from './decision.js';
-export { parseScript, printItem, printScript, printStep, ScriptSyntaxError } from './dsl/index.js';
+} from './engine/decision.js';
 export {
   type Atom,
   atomAt,
@@ -26,9 +32,7 @@ export {
   overlayAt,
   refusal,
   routeFor,
-} from './engine.js';
-export { type FlakyEndpoint, type FlakyEndpointOptions, flakyEndpoint } from './flaky-endpoint.js';
-export { inProcessTransport, MALFORMED_CODE } from './in-process.js';
+} from './engine/engine.js';
 export {
   DEFAULT_JOURNAL_SIZE,
   type Fate,
@@ -39,8 +43,13 @@ export {
   MAX_JOURNAL_PATH_CHARS,
   truncateMarked,
   type UpstreamRecord,
-} from './journal.js';
-export { checkJsonBounds } from './json-bounds.js';
+} from './engine/journal.js';
+export { type PlayerOptions, type Reception, ScriptPlayer } from './engine/player.js';
+export { createRng, DEFAULT_SEED, hashKeys, type Rng, rngFor } from './engine/rng.js';
+export { type FlakyEndpoint, type FlakyEndpointOptions, flakyEndpoint } from './flaky-endpoint.js';
+export { scriptFromDaprTrace } from './script/dapr-trace.js';
+export { parseScript, printItem, printScript, printStep, ScriptSyntaxError } from './script/dsl/index.js';
+export { checkJsonBounds } from './script/json-bounds.js';
 export {
   ANY_PATH,
   type ChoiceItem,
@@ -71,15 +80,11 @@ export {
   type Step,
   type TimeWindow,
   UNMATCHED_STATUS,
-} from './model.js';
-export { mswHandlers } from './msw.js';
-export { type PlayerOptions, type Reception, ScriptPlayer } from './player.js';
-export { createRng, DEFAULT_SEED, hashKeys, type Rng, rngFor } from './rng.js';
+} from './script/model.js';
 export {
   type EndpointScript,
   endpointScriptSchema,
   normalizeDefinition,
   toDefinition,
   validateDefinition,
-} from './schema.js';
-export { MALFORMED_BYTES, type MockServer, type MockServerOptions, startMockServer } from './server.js';
+} from './script/schema.js';

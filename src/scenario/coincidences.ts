@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../checker/options.js';
-import type { Decision } from '../endpoint/decision.js';
-import { decisionDuration } from '../endpoint/decision.js';
+import type { Decision } from '../endpoint/engine/decision.js';
+import { decisionDuration } from '../endpoint/engine/decision.js';
 import {
   type CompiledEndpoint,
   type Cursor,
@@ -9,8 +9,8 @@ import {
   INITIAL_CURSOR,
   refusal,
   routeFor,
-} from '../endpoint/engine.js';
-import { toDefinition } from '../endpoint/schema.js';
+} from '../endpoint/engine/engine.js';
+import { toDefinition } from '../endpoint/script/schema.js';
 import { SCENARIO_URL } from './run.js';
 import type { Scenario, Trace, TraceProbe } from './types.js';
 

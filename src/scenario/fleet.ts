@@ -1,5 +1,5 @@
 import { DEFAULTS, resolveOptions } from '../checker/options.js';
-import { checkSeed } from '../endpoint/rng.js';
+import { checkSeed } from '../endpoint/engine/rng.js';
 import { ProbekitError } from '../errors.js';
 import { simulateEvents, simulateEventsYielding } from './des/simulate-events.js';
 import { optionsFromScenario } from './reference-adapter.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { DEFAULTS } from '../checker/options.js';
-import { jsonBoundsProblem } from '../endpoint/json-bounds.js';
+import { jsonBoundsProblem } from '../endpoint/script/json-bounds.js';
 import { ProbekitError } from '../errors.js';
 import { isRuleId } from './rules.js';
 import type { Scenario } from './types.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { startMockServer } from '../../src/endpoint/server.js';
+import { startMockServer } from '../../src/endpoint/backends/server/server.js';
 import { memoryIo } from '../support/cli-io.js';
 
 const root = new URL('../../', import.meta.url);

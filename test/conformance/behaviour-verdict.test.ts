@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeBehaviour } from '../../src/conformance/checker/process/behaviour.js';
 import { judgeRun } from '../../src/conformance/checker/process/verdict.js';
-import type { JournalEntry } from '../../src/endpoint/journal.js';
+import type { JournalEntry } from '../../src/endpoint/engine/journal.js';
 import { formatDiff } from '../../src/scenario/compare.js';
 import { loadScenarios } from '../../src/scenario/fixtures.js';
 import { referenceAdapter } from '../../src/scenario/reference-adapter.js';

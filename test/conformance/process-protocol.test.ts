@@ -12,9 +12,9 @@ import {
   timeoutDiffs,
   visibleToEndpoint,
 } from '../../src/conformance/checker/process/index.js';
-import type { Decision } from '../../src/endpoint/decision.js';
-import { parseScript, printScript } from '../../src/endpoint/dsl/index.js';
-import type { JournalEntry } from '../../src/endpoint/journal.js';
+import type { Decision } from '../../src/endpoint/engine/decision.js';
+import type { JournalEntry } from '../../src/endpoint/engine/journal.js';
+import { parseScript, printScript } from '../../src/endpoint/script/dsl/index.js';
 import { ProbekitError } from '../../src/errors.js';
 import { compareTraces } from '../../src/scenario/compare.js';
 import { loadScenarios } from '../../src/scenario/fixtures.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCheckerConformance } from '../../src/conformance/checker/suite.js';
-import { type MockServer, startMockServer } from '../../src/endpoint/server.js';
+import { type MockServer, startMockServer } from '../../src/endpoint/backends/server/server.js';
 import { loadScenarios } from '../../src/scenario/fixtures.js';
 import { MUTANTS } from './mutants.js';
 

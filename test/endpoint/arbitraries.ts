@@ -8,7 +8,7 @@ import {
   type Route,
   type Step,
   type TimeWindow,
-} from '../../src/endpoint/model.js';
+} from '../../src/endpoint/script/model.js';
 
 /** Canonical endpoint definitions, for property tests (the DSL prints and parses them exactly). */
 

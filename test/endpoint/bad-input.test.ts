@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseScript, ScriptSyntaxError } from '../../src/endpoint/dsl/index.js';
-import { LIMITS } from '../../src/endpoint/model.js';
-import { toDefinition, validateDefinition } from '../../src/endpoint/schema.js';
+import { parseScript, ScriptSyntaxError } from '../../src/endpoint/script/dsl/index.js';
+import { LIMITS } from '../../src/endpoint/script/model.js';
+import { toDefinition, validateDefinition } from '../../src/endpoint/script/schema.js';
 import { ProbekitError } from '../../src/errors.js';
 
 /** What a call threw (the test fails if it did not throw). */

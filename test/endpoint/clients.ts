@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { Journal } from '../../src/endpoint/journal.js';
+import type { Journal } from '../../src/endpoint/engine/journal.js';
 import type { HttpTransport } from '../../src/transport/http.js';
 import { outcomeOfError } from '../../src/transport/outcome.js';
 

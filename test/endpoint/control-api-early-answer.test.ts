@@ -3,7 +3,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MAX_CONTROL_SCRIPT_BYTES } from '../../src/endpoint/control-api.js';
+import { MAX_CONTROL_SCRIPT_BYTES } from '../../src/endpoint/backends/server/control-api.js';
 
 const bin = fileURLToPath(new URL('../../bin/probekit.js', import.meta.url));
 let child: ChildProcess | undefined;

@@ -1,10 +1,14 @@
 import { request } from 'node:http';
 import FakeTimers from '@sinonjs/fake-timers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { JOURNAL_PAGE, MAX_CONTROL_SCRIPT_BYTES } from '../../src/endpoint/control-api.js';
-import type { Decision } from '../../src/endpoint/decision.js';
-import { MAX_JOURNAL_PATH_CHARS } from '../../src/endpoint/journal.js';
-import { type MockServer, type MockServerOptions, startMockServer } from '../../src/endpoint/server.js';
+import { JOURNAL_PAGE, MAX_CONTROL_SCRIPT_BYTES } from '../../src/endpoint/backends/server/control-api.js';
+import {
+  type MockServer,
+  type MockServerOptions,
+  startMockServer,
+} from '../../src/endpoint/backends/server/server.js';
+import type { Decision } from '../../src/endpoint/engine/decision.js';
+import { MAX_JOURNAL_PATH_CHARS } from '../../src/endpoint/engine/journal.js';
 import { viaNodeHttp } from './clients.js';
 
 const running: MockServer[] = [];

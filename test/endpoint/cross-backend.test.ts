@@ -14,10 +14,10 @@ import {
   withSuccessStatusCode,
   withTransport,
 } from '../../src/checker/index.js';
-import { scriptFromDaprTrace } from '../../src/endpoint/dapr-trace.js';
+import { startMockServer } from '../../src/endpoint/backends/server/server.js';
 import { type FlakyEndpoint, flakyEndpoint } from '../../src/endpoint/flaky-endpoint.js';
-import type { EndpointScript } from '../../src/endpoint/schema.js';
-import { startMockServer } from '../../src/endpoint/server.js';
+import { scriptFromDaprTrace } from '../../src/endpoint/script/dapr-trace.js';
+import type { EndpointScript } from '../../src/endpoint/script/schema.js';
 import type { Clock } from '../../src/time/clock.js';
 import type { Transport } from '../../src/transport/types.js';
 

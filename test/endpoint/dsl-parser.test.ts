@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseScript, printScript, ScriptSyntaxError } from '../../src/endpoint/dsl/index.js';
-import type { EndpointDefinition, Item, Route } from '../../src/endpoint/model.js';
+import { parseScript, printScript, ScriptSyntaxError } from '../../src/endpoint/script/dsl/index.js';
+import type { EndpointDefinition, Item, Route } from '../../src/endpoint/script/model.js';
 import { ProbekitError } from '../../src/errors.js';
 
 /** The script of the single catch-all route. */
@@ -334,7 +334,7 @@ describe('reporting parse errors with the column, what was expected and a hint',
 
 describe('explaining a definition in one line', () => {
   it('reads a sequence the way a person would say it', async () => {
-    const { explain } = await import('../../src/endpoint/model.js');
+    const { explain } = await import('../../src/endpoint/script/model.js');
     const definition: EndpointDefinition = parseScript('/healthz: 200*2, 503*3, hang, 200...');
     expect(explain(definition)).toBe(
       '/healthz: 200 twice, then 503 three times, then hang (never answer), then 200 forever',

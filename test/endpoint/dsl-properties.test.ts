@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseScript, printScript } from '../../src/endpoint/dsl/index.js';
-import { validateDefinition } from '../../src/endpoint/schema.js';
+import { parseScript, printScript } from '../../src/endpoint/script/dsl/index.js';
+import { validateDefinition } from '../../src/endpoint/script/schema.js';
 import { ProbekitError } from '../../src/errors.js';
 import { definitionArbitrary } from './arbitraries.js';
 

@@ -1,9 +1,9 @@
 import FakeTimers from '@sinonjs/fake-timers';
 import { describe, expect, it } from 'vitest';
-import { explainDecision } from '../../src/endpoint/decision.js';
-import { parseScript } from '../../src/endpoint/dsl/index.js';
-import { type Cursor, compile, decide, INITIAL_CURSOR, refusal } from '../../src/endpoint/engine.js';
-import { ScriptPlayer } from '../../src/endpoint/player.js';
+import { explainDecision } from '../../src/endpoint/engine/decision.js';
+import { type Cursor, compile, decide, INITIAL_CURSOR, refusal } from '../../src/endpoint/engine/engine.js';
+import { ScriptPlayer } from '../../src/endpoint/engine/player.js';
+import { parseScript } from '../../src/endpoint/script/dsl/index.js';
 
 /** What the first `n` requests (one every ms, all at the same route) get, as short words. */
 function play(script: string, n: number, seed = 0): string[] {

@@ -1,7 +1,7 @@
 import FakeTimers from '@sinonjs/fake-timers';
 import { describe, expect, it } from 'vitest';
+import { MALFORMED_CODE } from '../../src/endpoint/backends/in-process.js';
 import { flakyEndpoint } from '../../src/endpoint/flaky-endpoint.js';
-import { MALFORMED_CODE } from '../../src/endpoint/in-process.js';
 import { ProbekitError } from '../../src/errors.js';
 import { outcomeOfError } from '../../src/transport/outcome.js';
 

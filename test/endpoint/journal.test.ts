@@ -1,13 +1,13 @@
 import FakeTimers from '@sinonjs/fake-timers';
 import { describe, expect, it } from 'vitest';
-import type { Decision } from '../../src/endpoint/decision.js';
-import { flakyEndpoint } from '../../src/endpoint/flaky-endpoint.js';
+import type { Decision } from '../../src/endpoint/engine/decision.js';
 import {
   Journal,
   type JournalEntry,
   MAX_JOURNAL_PATH_CHARS,
   truncateMarked,
-} from '../../src/endpoint/journal.js';
+} from '../../src/endpoint/engine/journal.js';
+import { flakyEndpoint } from '../../src/endpoint/flaky-endpoint.js';
 import { ProbekitError } from '../../src/errors.js';
 
 const OK: Decision = {

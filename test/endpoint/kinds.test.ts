@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { explainDecision } from '../../src/endpoint/decision.js';
-import { printScript } from '../../src/endpoint/dsl/index.js';
-import { compile } from '../../src/endpoint/engine.js';
-import type { EndpointDefinition } from '../../src/endpoint/model.js';
-import { checkDefinition } from '../../src/endpoint/semantics.js';
+import { explainDecision } from '../../src/endpoint/engine/decision.js';
+import { compile } from '../../src/endpoint/engine/engine.js';
+import { printScript } from '../../src/endpoint/script/dsl/index.js';
+import type { EndpointDefinition } from '../../src/endpoint/script/model.js';
+import { checkDefinition } from '../../src/endpoint/script/semantics.js';
 
 /** A definition with a step kind probekit does not know, as unvalidated data could hold. */
 const unknown = {

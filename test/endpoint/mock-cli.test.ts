@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { LIMITS } from '../../src/endpoint/model.js';
+import { LIMITS } from '../../src/endpoint/script/model.js';
 import { memoryIo } from '../support/cli-io.js';
 import { viaNodeHttp } from './clients.js';
 

@@ -1,8 +1,8 @@
 import FakeTimers from '@sinonjs/fake-timers';
 import { setupServer } from 'msw/node';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Journal } from '../../src/endpoint/engine/journal.js';
 import { type FlakyEndpoint, flakyEndpoint } from '../../src/endpoint/flaky-endpoint.js';
-import type { Journal } from '../../src/endpoint/journal.js';
 
 const ORIGIN = 'http://endpoint.test';
 const SCRIPT =

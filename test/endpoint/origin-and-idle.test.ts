@@ -3,9 +3,9 @@ import type { Socket } from 'node:net';
 import FakeTimers from '@sinonjs/fake-timers';
 import { setupServer } from 'msw/node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { requestOrigin, withOrigin } from '../../src/endpoint/backends/origin.js';
+import { type MockServer, startMockServer } from '../../src/endpoint/backends/server/server.js';
 import { flakyEndpoint } from '../../src/endpoint/flaky-endpoint.js';
-import { requestOrigin, withOrigin } from '../../src/endpoint/origin.js';
-import { type MockServer, startMockServer } from '../../src/endpoint/server.js';
 import { ProbekitError } from '../../src/errors.js';
 
 const servers: MockServer[] = [];

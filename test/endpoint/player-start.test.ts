@@ -1,6 +1,6 @@
 import FakeTimers from '@sinonjs/fake-timers';
 import { describe, expect, it } from 'vitest';
-import { ScriptPlayer } from '../../src/endpoint/player.js';
+import { ScriptPlayer } from '../../src/endpoint/engine/player.js';
 
 describe('a script restarted at an instant already past', () => {
   it('counts its windows from that instant (a start line stamped before it arrived)', () => {

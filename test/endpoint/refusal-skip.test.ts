@@ -1,10 +1,17 @@
 import FakeTimers from '@sinonjs/fake-timers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseScript } from '../../src/endpoint/dsl/index.js';
-import { atomAt, type Cursor, compile, INITIAL_CURSOR, refusal, settle } from '../../src/endpoint/engine.js';
-import type { EndpointDefinition, EndRule, Item } from '../../src/endpoint/model.js';
-import { ScriptPlayer } from '../../src/endpoint/player.js';
+import {
+  atomAt,
+  type Cursor,
+  compile,
+  INITIAL_CURSOR,
+  refusal,
+  settle,
+} from '../../src/endpoint/engine/engine.js';
+import { ScriptPlayer } from '../../src/endpoint/engine/player.js';
+import { parseScript } from '../../src/endpoint/script/dsl/index.js';
+import type { EndpointDefinition, EndRule, Item } from '../../src/endpoint/script/model.js';
 
 /** The reference: move past ended refuse steps one at a time (what the engine did before). */
 function settleOneByOne(route: Parameters<typeof settle>[0], cursor: Cursor, t: number): Cursor {

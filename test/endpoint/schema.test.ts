@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { scriptFromDaprTrace } from '../../src/endpoint/dapr-trace.js';
-import { parseScript, printScript } from '../../src/endpoint/dsl/index.js';
-import { endpointScriptSchema, toDefinition, validateDefinition } from '../../src/endpoint/schema.js';
+import { scriptFromDaprTrace } from '../../src/endpoint/script/dapr-trace.js';
+import { parseScript, printScript } from '../../src/endpoint/script/dsl/index.js';
+import { endpointScriptSchema, toDefinition, validateDefinition } from '../../src/endpoint/script/schema.js';
 import { ProbekitError } from '../../src/errors.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,6 +1,10 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type MockServer, type MockServerOptions, startMockServer } from '../../src/endpoint/server.js';
+import {
+  type MockServer,
+  type MockServerOptions,
+  startMockServer,
+} from '../../src/endpoint/backends/server/server.js';
 import { ProbekitError } from '../../src/errors.js';
 
 const running: MockServer[] = [];

@@ -1,6 +1,6 @@
 import FakeTimers from '@sinonjs/fake-timers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type MockServer, startMockServer } from '../../src/endpoint/server.js';
+import { type MockServer, startMockServer } from '../../src/endpoint/backends/server/server.js';
 import { type HttpTransport, httpTransport } from '../../src/transport/http.js';
 import { transportError } from '../../src/transport/outcome.js';
 import { nextEntry, turnsUntil, viaFetch, viaNodeHttp, viaTransport } from './clients.js';

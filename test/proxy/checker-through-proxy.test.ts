@@ -9,7 +9,7 @@ import {
   withObserver,
   withRequestTimeout,
 } from '../../src/checker/index.js';
-import { type FaultProxy, startFaultProxy } from '../../src/endpoint/proxy/index.js';
+import { type FaultProxy, startFaultProxy } from '../../src/endpoint/backends/proxy/index.js';
 import { startUpstream, type TestUpstream } from './upstream.js';
 
 let upstream: TestUpstream | undefined;

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import FakeTimers from '@sinonjs/fake-timers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultProxy, startFaultProxy } from '../../src/endpoint/proxy/index.js';
-import { startMockServer } from '../../src/endpoint/server.js';
+import { type FaultProxy, startFaultProxy } from '../../src/endpoint/backends/proxy/index.js';
+import { startMockServer } from '../../src/endpoint/backends/server/server.js';
 import { ProbekitError } from '../../src/errors.js';
 import { nextEntry, turnsUntil, viaFetch, viaNodeHttp } from '../endpoint/clients.js';
 import { deadPort, startUpstream, type TestUpstream } from './upstream.js';

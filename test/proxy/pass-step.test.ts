@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseScript, printScript, ScriptSyntaxError } from '../../src/endpoint/dsl/index.js';
+import { startMockServer } from '../../src/endpoint/backends/server/server.js';
 import { flakyEndpoint } from '../../src/endpoint/flaky-endpoint.js';
-import { explain, type PassStep } from '../../src/endpoint/model.js';
-import { toDefinition, validateDefinition } from '../../src/endpoint/schema.js';
-import { startMockServer } from '../../src/endpoint/server.js';
+import { parseScript, printScript, ScriptSyntaxError } from '../../src/endpoint/script/dsl/index.js';
+import { explain, type PassStep } from '../../src/endpoint/script/model.js';
+import { toDefinition, validateDefinition } from '../../src/endpoint/script/schema.js';
 
 const first = (script: string) => parseScript(script).routes[0]?.script[0];
 

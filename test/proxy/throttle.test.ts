@@ -1,7 +1,11 @@
 import http from 'node:http';
 import FakeTimers from '@sinonjs/fake-timers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from '../../src/endpoint/proxy/index.js';
+import {
+  type FaultProxy,
+  type FaultProxyOptions,
+  startFaultProxy,
+} from '../../src/endpoint/backends/proxy/index.js';
 import { ProbekitError } from '../../src/errors.js';
 import { turnsUntil, viaNodeHttp } from '../endpoint/clients.js';
 import { startUpstream, type TestUpstream } from './upstream.js';

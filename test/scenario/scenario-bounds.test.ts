@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadServerCases, serverCaseFileProblems } from '../../src/conformance/healthz/cases.js';
-import { LIMITS } from '../../src/endpoint/model.js';
+import { LIMITS } from '../../src/endpoint/script/model.js';
 import { ProbekitError } from '../../src/errors.js';
 import { loadScenarios } from '../../src/scenario/fixtures.js';
 import { simulate } from '../../src/scenario/simulate.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { printScript } from '../../src/endpoint/dsl/index.js';
+import { printScript } from '../../src/endpoint/script/dsl/index.js';
 import { ProbekitError } from '../../src/errors.js';
 import { loadScenarios } from '../../src/scenario/fixtures.js';
 import { simulate } from '../../src/scenario/simulate.js';

@@ -11,7 +11,7 @@ import {
   withRequestTimeout,
   withTransport,
 } from '../../checker/index.js';
-import { startMockServer } from '../../endpoint/server.js';
+import { startMockServer } from '../../endpoint/backends/server/server.js';
 import { ProbekitError } from '../../errors.js';
 import { TraceRecorder } from '../../scenario/trace-recorder.js';
 import type { Trace } from '../../scenario/types.js';

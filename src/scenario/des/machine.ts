@@ -1,6 +1,6 @@
 import { step } from '../../checker/counter.js';
-import { decisionDuration } from '../../endpoint/decision.js';
-import type { ScriptPlayer } from '../../endpoint/player.js';
+import { decisionDuration } from '../../endpoint/engine/decision.js';
+import type { ScriptPlayer } from '../../endpoint/engine/player.js';
 import { MAX_DURATION_MS } from '../../time/duration.js';
 import type { ScenarioOptions, Trace, TraceOutcome, TraceProbe, TraceSignal } from '../types.js';
 import { EventQueue } from './event-queue.js';

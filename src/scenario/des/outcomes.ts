@@ -1,4 +1,4 @@
-import type { Decision, DecisionAction } from '../../endpoint/decision.js';
+import type { Decision, DecisionAction } from '../../endpoint/engine/decision.js';
 import type { TraceOutcome } from '../types.js';
 
 /**

@@ -1,5 +1,5 @@
 import { resolveOptions } from '../../checker/options.js';
-import { ScriptPlayer } from '../../endpoint/player.js';
+import { ScriptPlayer } from '../../endpoint/engine/player.js';
 import type { Clock } from '../../time/clock.js';
 import { yieldToEventLoop } from '../../time/yield.js';
 import { optionsFromScenario } from '../reference-adapter.js';

@@ -1,6 +1,6 @@
 import { step as counterStep, INITIAL_COUNTER } from '../../../checker/counter.js';
-import { decisionDuration } from '../../../endpoint/decision.js';
-import type { JournalEntry } from '../../../endpoint/journal.js';
+import { decisionDuration } from '../../../endpoint/engine/decision.js';
+import type { JournalEntry } from '../../../endpoint/engine/journal.js';
 import { align, changes } from '../../../scenario/align.js';
 import type { TraceDiff } from '../../../scenario/compare.js';
 import type { Trace, TraceOutcome, TraceProbe, TraceSignal } from '../../../scenario/types.js';

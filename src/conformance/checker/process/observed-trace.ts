@@ -1,5 +1,5 @@
-import { decisionDuration } from '../../../endpoint/decision.js';
-import type { JournalEntry } from '../../../endpoint/journal.js';
+import { decisionDuration } from '../../../endpoint/engine/decision.js';
+import type { JournalEntry } from '../../../endpoint/engine/journal.js';
 import type { TraceDiff } from '../../../scenario/compare.js';
 import type { Trace, TraceOutcome, TraceProbe, TraceSignal } from '../../../scenario/types.js';
 

@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../../../checker/options.js';
-import type { EndpointDefinition } from '../../../endpoint/model.js';
-import { startMockServer } from '../../../endpoint/server.js';
+import { startMockServer } from '../../../endpoint/backends/server/server.js';
+import type { EndpointDefinition } from '../../../endpoint/script/model.js';
 import { formatDiff, isTimingOnly } from '../../../scenario/compare.js';
 import type { Scenario } from '../../../scenario/types.js';
 import { type Clock, systemClock } from '../../../time/clock.js';

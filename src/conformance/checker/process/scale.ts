@@ -1,5 +1,5 @@
 import { DEFAULTS } from '../../../checker/options.js';
-import { printScript } from '../../../endpoint/dsl/printer.js';
+import { printScript } from '../../../endpoint/script/dsl/printer.js';
 import type {
   EndpointDefinition,
   Flap,
@@ -8,8 +8,8 @@ import type {
   Route,
   Step,
   TimeWindow,
-} from '../../../endpoint/model.js';
-import { toDefinition } from '../../../endpoint/schema.js';
+} from '../../../endpoint/script/model.js';
+import { toDefinition } from '../../../endpoint/script/schema.js';
 import { describeValue, ProbekitError } from '../../../errors.js';
 import { simulate } from '../../../scenario/simulate.js';
 import type { Scenario, ScenarioOptions, Trace } from '../../../scenario/types.js';

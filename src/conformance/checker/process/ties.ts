@@ -1,4 +1,4 @@
-import type { EndpointDefinition, Step } from '../../../endpoint/model.js';
+import type { EndpointDefinition, Step } from '../../../endpoint/script/model.js';
 import { mapDefinition } from './scale.js';
 
 /** When a step with fixed times is done, ms after its request arrived (undefined: never, or random). */

@@ -1,4 +1,4 @@
-import { ProbekitError } from '../errors.js';
+import { ProbekitError } from '../../errors.js';
 
 /**
  * The end of an exhaustive `switch` over a closed set of kinds (a step's `kind`, a decision's

@@ -1,4 +1,4 @@
-import { describeValue, ProbekitError } from '../errors.js';
+import { describeValue, ProbekitError } from '../../errors.js';
 import { ANY_PATH, type EndpointDefinition, type Item, type Step } from './model.js';
 import { validateDefinition } from './schema.js';
 

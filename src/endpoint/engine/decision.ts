@@ -1,4 +1,4 @@
-import { formatDuration } from '../time/duration.js';
+import { formatDuration } from '../../time/duration.js';
 import { assertNever } from './kinds.js';
 
 /** Where a decision came from. */

@@ -1,5 +1,5 @@
-import { ProbekitError } from '../errors.js';
-import { assertNever } from './kinds.js';
+import { ProbekitError } from '../../errors.js';
+import { assertNever } from '../engine/kinds.js';
 import type { EndpointDefinition, Item, Step } from './model.js';
 
 function stepPasses(step: Step | undefined): boolean {

@@ -5,18 +5,18 @@ import {
   STATUS_CODES,
 } from 'node:http';
 import { createServer as createNetServer, isIP, type Server as NetServer, type Socket } from 'node:net';
-import { describeValue, ProbekitError } from '../errors.js';
-import { type Clock, systemClock } from '../time/clock.js';
-import { atDeadline, type DeadlineTimer } from '../time/deadline.js';
-import { systemWallClock, type WallClock } from '../time/wall-clock.js';
+import { describeValue, ProbekitError } from '../../../errors.js';
+import { type Clock, systemClock } from '../../../time/clock.js';
+import { atDeadline, type DeadlineTimer } from '../../../time/deadline.js';
+import { systemWallClock, type WallClock } from '../../../time/wall-clock.js';
+import type { Decision, DecisionAction } from '../../engine/decision.js';
+import type { Journal, JournalTicket } from '../../engine/journal.js';
+import { ScriptPlayer } from '../../engine/player.js';
+import type { EndpointDefinition } from '../../script/model.js';
+import type { EndpointScript } from '../../script/schema.js';
+import { requestOrigin, withOrigin } from '../origin.js';
 import { CONTROL_PREFIX, type ControlAccess, type ControlContext, handleControl } from './control-api.js';
-import type { Decision, DecisionAction } from './decision.js';
 import { dribble } from './dribble.js';
-import type { Journal, JournalTicket } from './journal.js';
-import type { EndpointDefinition } from './model.js';
-import { requestOrigin, withOrigin } from './origin.js';
-import { ScriptPlayer } from './player.js';
-import type { EndpointScript } from './schema.js';
 
 /** Options for {@link startMockServer}. */
 export interface MockServerOptions {

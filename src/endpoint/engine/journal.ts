@@ -1,4 +1,4 @@
-import { describeValue, ProbekitError } from '../errors.js';
+import { describeValue, ProbekitError } from '../../errors.js';
 import { type Decision, explainDecision } from './decision.js';
 
 /** What became of a journalled request. */

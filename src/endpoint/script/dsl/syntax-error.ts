@@ -1,4 +1,4 @@
-import { ProbekitError } from '../../errors.js';
+import { ProbekitError } from '../../../errors.js';
 
 /** Where a problem is in the script text (1-based line and column). */
 export interface SourcePosition {

@@ -6,12 +6,12 @@ import {
   type OutgoingHttpHeaders,
   type ServerResponse,
 } from 'node:http';
-import type { Clock } from '../../time/clock.js';
-import { atDeadline } from '../../time/deadline.js';
-import type { Decision } from '../decision.js';
-import { dribble } from '../dribble.js';
-import type { Journal, JournalTicket } from '../journal.js';
-import type { PassPerformer } from '../server.js';
+import type { Clock } from '../../../time/clock.js';
+import { atDeadline } from '../../../time/deadline.js';
+import type { Decision } from '../../engine/decision.js';
+import type { Journal, JournalTicket } from '../../engine/journal.js';
+import { dribble } from '../server/dribble.js';
+import type { PassPerformer } from '../server/server.js';
 import { type Throttle, throttle } from './throttle.js';
 import type { Upstream } from './upstream.js';
 

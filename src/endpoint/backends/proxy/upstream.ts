@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { describeValue, ProbekitError } from '../../errors.js';
+import { describeValue, ProbekitError } from '../../../errors.js';
 
 /** Where the fault proxy forwards `pass` requests: an `http://` origin on an IP address. */
 export interface Upstream {

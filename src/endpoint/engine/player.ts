@@ -1,5 +1,8 @@
-import { describeValue, ProbekitError } from '../errors.js';
-import type { Clock } from '../time/clock.js';
+import { describeValue, ProbekitError } from '../../errors.js';
+import type { Clock } from '../../time/clock.js';
+import { ANY_PATH, type EndpointDefinition, explainRoute, UNMATCHED_STATUS } from '../script/model.js';
+import { refusePassWithoutUpstream } from '../script/pass.js';
+import { type EndpointScript, toDefinition } from '../script/schema.js';
 import type { Decision } from './decision.js';
 import {
   type CompiledEndpoint,
@@ -11,10 +14,7 @@ import {
   routeFor,
 } from './engine.js';
 import { Journal, type JournalTicket, MAX_JOURNAL_PATH_CHARS, truncateMarked } from './journal.js';
-import { ANY_PATH, type EndpointDefinition, explainRoute, UNMATCHED_STATUS } from './model.js';
-import { refusePassWithoutUpstream } from './pass.js';
 import { checkSeed } from './rng.js';
-import { type EndpointScript, toDefinition } from './schema.js';
 
 /** A received request: its journal index and ticket, and what to do with it. */
 export interface Received {

@@ -1,5 +1,5 @@
-import { formatDuration } from '../../time/duration.js';
-import { assertNever } from '../kinds.js';
+import { formatDuration } from '../../../time/duration.js';
+import { assertNever } from '../../engine/kinds.js';
 import {
   ANY_PATH,
   type EndpointDefinition,

@@ -1,4 +1,4 @@
-import { describeValue, ProbekitError } from '../errors.js';
+import { describeValue, ProbekitError } from '../../errors.js';
 
 /** A stream of pseudo-random numbers in [0, 1). */
 export interface Rng {

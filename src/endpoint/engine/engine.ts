@@ -1,6 +1,4 @@
-import { ProbekitError } from '../errors.js';
-import type { Decision, DecisionSource } from './decision.js';
-import { assertNever } from './kinds.js';
+import { ProbekitError } from '../../errors.js';
 import {
   ANY_PATH,
   type ChoiceItem,
@@ -15,7 +13,9 @@ import {
   LIMITS,
   type Route,
   type Step,
-} from './model.js';
+} from '../script/model.js';
+import type { Decision, DecisionSource } from './decision.js';
+import { assertNever } from './kinds.js';
 import { type Rng, rngFor } from './rng.js';
 
 /**

@@ -1,5 +1,5 @@
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { describeValue, type ProbekitError } from '../errors.js';
+import { describeValue, type ProbekitError } from '../../errors.js';
 import { parseScript } from './dsl/parser.js';
 import { checkJsonBounds } from './json-bounds.js';
 import { type EndpointDefinition, type Item, LIMITS, type Route, type Step } from './model.js';

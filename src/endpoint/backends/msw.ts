@@ -1,12 +1,12 @@
 import { createRequire } from 'node:module';
 import type { HttpHandler } from 'msw';
-import { ProbekitError } from '../errors.js';
-import { atDeadline, type DeadlineTimer } from '../time/deadline.js';
-import type { Decision, DecisionAction } from './decision.js';
-import { dribble } from './dribble.js';
-import type { JournalTicket } from './journal.js';
+import { ProbekitError } from '../../errors.js';
+import { atDeadline, type DeadlineTimer } from '../../time/deadline.js';
+import type { Decision, DecisionAction } from '../engine/decision.js';
+import type { JournalTicket } from '../engine/journal.js';
+import type { ScriptPlayer } from '../engine/player.js';
 import { withOrigin } from './origin.js';
-import type { ScriptPlayer } from './player.js';
+import { dribble } from './server/dribble.js';
 
 type Msw = typeof import('msw');
 const requireHere = createRequire(import.meta.url);

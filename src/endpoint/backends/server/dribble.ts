@@ -1,5 +1,5 @@
-import type { Clock } from '../time/clock.js';
-import { atDeadline, type DeadlineTimer } from '../time/deadline.js';
+import type { Clock } from '../../../time/clock.js';
+import { atDeadline, type DeadlineTimer } from '../../../time/deadline.js';
 
 /** At most this many writes per dribble, so a long body does not mean thousands of timers. */
 const MAX_PIECES = 16;

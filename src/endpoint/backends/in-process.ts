@@ -1,9 +1,9 @@
-import { describeValue } from '../errors.js';
-import { atDeadline } from '../time/deadline.js';
-import { transportError } from '../transport/outcome.js';
-import type { ProbeRequest, ProbeResponse, Transport } from '../transport/types.js';
-import { type Decision, type DecisionAction, decisionDuration } from './decision.js';
-import type { ScriptPlayer } from './player.js';
+import { describeValue } from '../../errors.js';
+import { atDeadline } from '../../time/deadline.js';
+import { transportError } from '../../transport/outcome.js';
+import type { ProbeRequest, ProbeResponse, Transport } from '../../transport/types.js';
+import { type Decision, type DecisionAction, decisionDuration } from '../engine/decision.js';
+import type { ScriptPlayer } from '../engine/player.js';
 
 /**
  * The `code` an in-process `malformed` step rejects with: what Node's HTTP parser (and undici,

@@ -1,14 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
-import { ProbekitError } from '../errors.js';
-import type { Clock } from '../time/clock.js';
-import type { Decision } from './decision.js';
-import { printScript } from './dsl/printer.js';
-import { ScriptSyntaxError } from './dsl/syntax-error.js';
-import { type JournalEntry, truncateMarked } from './journal.js';
-import { explain } from './model.js';
-import type { ScriptPlayer } from './player.js';
+import { ProbekitError } from '../../../errors.js';
+import type { Clock } from '../../../time/clock.js';
+import type { Decision } from '../../engine/decision.js';
+import { type JournalEntry, truncateMarked } from '../../engine/journal.js';
+import type { ScriptPlayer } from '../../engine/player.js';
+import { printScript } from '../../script/dsl/printer.js';
+import { ScriptSyntaxError } from '../../script/dsl/syntax-error.js';
+import { explain } from '../../script/model.js';
 
 /**
  * Where the control API lives on a mock server.

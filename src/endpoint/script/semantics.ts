@@ -1,5 +1,5 @@
-import { describeValue, ProbekitError } from '../errors.js';
-import { assertNever } from './kinds.js';
+import { describeValue, ProbekitError } from '../../errors.js';
+import { assertNever } from '../engine/kinds.js';
 import { type EndpointDefinition, type Item, LIMITS, type Step } from './model.js';
 
 const HINT = 'See schema/endpoint-script.schema.json, or write the script in the DSL (docs/dsl.md)';

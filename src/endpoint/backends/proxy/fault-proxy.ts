@@ -1,8 +1,8 @@
 import { Agent } from 'node:http';
-import { describeValue, ProbekitError } from '../../errors.js';
-import { type Clock, systemClock } from '../../time/clock.js';
-import type { EndpointScript } from '../schema.js';
-import { type MockServer, type MockServerOptions, startScriptServer } from '../server.js';
+import { describeValue, ProbekitError } from '../../../errors.js';
+import { type Clock, systemClock } from '../../../time/clock.js';
+import type { EndpointScript } from '../../script/schema.js';
+import { type MockServer, type MockServerOptions, startScriptServer } from '../server/server.js';
 import { createForwarder } from './forward.js';
 import { parseUpstream } from './upstream.js';
 

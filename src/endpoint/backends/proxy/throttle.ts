@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
-import type { Clock } from '../../time/clock.js';
-import { atDeadline, type DeadlineTimer } from '../../time/deadline.js';
+import type { Clock } from '../../../time/clock.js';
+import { atDeadline, type DeadlineTimer } from '../../../time/deadline.js';
 
 /** How a body is throttled on its way through the proxy (Toxiproxy's bandwidth and limit_data). */
 export interface Throttle {
