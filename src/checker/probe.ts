@@ -30,19 +30,32 @@ class Attempt {
   #resolve: ((outcome: ProbeOutcome) => void) | undefined;
   readonly #timeoutReason: () => Error;
 
+  readonly #clock: Clock;
+  readonly #due: number;
+
   constructor(
     resolve: (outcome: ProbeOutcome) => void,
     controller: AbortController,
     timeoutReason: () => Error,
+    clock: Clock,
+    due: number,
   ) {
     this.#resolve = resolve;
     this.controller = controller;
     this.#timeoutReason = timeoutReason;
+    this.#clock = clock;
+    this.#due = due;
   }
 
-  readonly onResponse = (response: ProbeResponse) => this.settle(statusOutcome(response.status));
-  readonly onError = (error: unknown) => this.settle(outcomeOfError(error));
+  // An answer handled at or after the deadline is too late, whichever callback a process that
+  // was stalled past both happens to run first: the timeout wins, as it does at equal instants.
+  readonly onResponse = (response: ProbeResponse) =>
+    this.#clock.now >= this.#due ? this.onDeadline() : this.settle(statusOutcome(response.status));
+  readonly onError = (error: unknown) =>
+    this.#clock.now >= this.#due ? this.onDeadline() : this.settle(outcomeOfError(error));
   readonly onDeadline = () => {
+    // Also reached from a late answer, before the deadline's own timer ran: cancel it.
+    this.deadline?.cancel();
     this.deadline = undefined;
     this.controller.abort(this.#timeoutReason());
     this.settle(TIMEOUT);
@@ -106,9 +119,10 @@ export class ProbeRunner {
     }
     const { controller, request } = outgoing;
     return new Promise<ProbeOutcome>((resolve) => {
-      const attempt = new Attempt(resolve, controller, this.#timeoutReason);
+      const due = this.#clock.now + this.#timeout;
+      const attempt = new Attempt(resolve, controller, this.#timeoutReason, this.#clock, due);
       this.#attempt = attempt;
-      attempt.deadline = atDeadline(this.#clock, this.#clock.now + this.#timeout, attempt.onDeadline);
+      attempt.deadline = atDeadline(this.#clock, due, attempt.onDeadline);
       let pending: Promise<ProbeResponse>;
       try {
         pending = this.#transport(request);
