@@ -262,4 +262,37 @@ export const used: [typeof probekit.simulate, typeof conformance.runServerConfor
   it.skipIf(!cliHasVersion)('prints the package version with npx probekit --version', () => {
     expect(run('npx', ['--no', '--', 'probekit', '--version'], consumer).trim()).toContain(pkg.version);
   });
+
+  // Last: it installs msw into the project (the tests above check it is not pulled in).
+  it('runs the checker through msw with fetchTransport() once the project installs msw', () => {
+    const msw = JSON.parse(readFileSync(join(root, 'node_modules', 'msw', 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    run(
+      'npm',
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', `msw@${msw.version}`],
+      consumer,
+      180_000,
+    );
+    // An IP literal: if msw did not intercept, the probe is refused locally (no DNS look-up).
+    const out = node(
+      consumer,
+      `const { setupServer } = require('msw/node');
+       const { flakyEndpoint, startEndpointHealthCheck, withTransport, fetchTransport, withInterval, withInitialDelay } = require('probekit');
+       const endpoint = flakyEndpoint('200, 503*2, 200...');
+       const server = setupServer(...endpoint.handlers);
+       server.listen({ onUnhandledRequest: 'error' });
+       const check = startEndpointHealthCheck('http://127.0.0.1:9/healthz', withTransport(fetchTransport()), withInterval(20), withInitialDelay(0));
+       (async () => {
+         const values = [];
+         for await (const healthy of check) { values.push(healthy); if (values.length === 3) break; }
+         await check.stop();
+         server.close();
+         console.log(JSON.stringify({ values, requests: endpoint.journal.entries().length }));
+       })();`,
+    );
+    const { values, requests } = JSON.parse(out) as { values: boolean[]; requests: number };
+    expect(values).toEqual([true, false, true]);
+    expect(requests).toBeGreaterThanOrEqual(4);
+  }, 240_000);
 });
