@@ -122,7 +122,7 @@ export function judgeRun(input: VerdictInput): Verdict {
   );
   const diffs = [
     ...behaviour.diffs,
-    ...coverageDiffs(behaviour.seen, shownExpected, scenario, tolerance),
+    ...coverageDiffs(behaviour.seen, shownExpected, scenario, tolerance, requestTimeoutMs),
     ...stallDiffs(behaviour.seen, behaviour.derived, actual.signals, context, scenario),
   ];
   if (scenario.level === 'backpressure' || context.readDelayMs > 0) {
@@ -147,27 +147,39 @@ function coverageDiffs(
   shownExpected: Trace,
   scenario: Scenario,
   tolerance: number,
+  requestTimeoutMs: number,
 ): TraceDiff[] {
   const interval = scenario.options.intervalMs ?? DEFAULTS.interval;
+  const visible = seen.filter((p) => p.visible);
+  // A request the client never gave up on, long past its deadline: the timeout is not enforced
+  // (a stall would have to last a whole interval more to look like this).
+  const last = visible.at(-1);
+  const givenUpBy =
+    last === undefined ? Number.POSITIVE_INFINITY : last.start + requestTimeoutMs + Math.max(interval, 100);
+  if (last?.pending === true && givenUpBy < scenario.durationMs - tolerance) {
+    return [
+      {
+        kind: 'missing-probe',
+        index: visible.length,
+        at: givenUpBy,
+        expected: `the request at ${Math.round(last.start)}ms given up at ${Math.round(last.start + requestTimeoutMs)}ms (request timeout ${requestTimeoutMs} ms), and probing going on`,
+        actual: `it was still waiting for the client at the cut, ${Math.round(scenario.durationMs - last.start)} ms after it arrived (is the request timeout enforced?)`,
+      },
+    ];
+  }
   const horizon = scenario.durationMs - interval - tolerance;
   const expected = shownExpected.probes.filter((p) => p.start <= horizon);
-  const received = seen.filter((p) => p.visible).length;
-  // Slack for probes a stalled process pushed past the cut: one, or a quarter of a long run.
-  const slack = Math.max(1, Math.floor(expected.length / 4));
-  if (received >= expected.length - slack) return [];
-  const firstMissing = expected[received] ?? expected[expected.length - 1];
-  const last = seen.filter((p) => p.visible).at(-1);
-  const stuck =
-    last?.pending === true
-      ? `; the last, at ${Math.round(last.start)}ms, was still waiting for the client at the cut (is the request timeout enforced?)`
-      : '';
+  // Slack for probes a stalled process pushed past the cut: two, or a quarter of a long run.
+  const slack = Math.max(2, Math.floor(expected.length / 4));
+  if (visible.length >= expected.length - slack) return [];
+  const firstMissing = expected[visible.length] ?? expected[expected.length - 1];
   return [
     {
       kind: 'missing-probe',
-      index: received,
+      index: visible.length,
       at: firstMissing?.start ?? 0,
       expected: `at least ${expected.length - slack} requests by ${Math.round(horizon)}ms (the reference makes ${expected.length})`,
-      actual: `${received} request${received === 1 ? '' : 's'} in the whole run${stuck}`,
+      actual: `${visible.length} request${visible.length === 1 ? '' : 's'} in the whole run`,
     },
   ];
 }
