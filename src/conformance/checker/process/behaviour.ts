@@ -7,8 +7,9 @@ import type { Trace, TraceOutcome, TraceProbe, TraceSignal } from '../../../scen
 
 /**
  * One probe as the behaviour judge sees it: what the implementation could have received. A
- * response that finished within `band` of the request timeout could have been either in time or
- * too late, so it has two possible outcomes.
+ * response that finished near the client's deadline could have been either in time or too late,
+ * and a probe no endpoint could see, behind a stalled loop, may not have been made: such probes
+ * have two possible outcomes, and the judge takes the reading that explains the printed values.
  */
 export interface SeenProbe {
   /** ms since the run's t = 0 (the request's arrival, or the expected time of an invisible probe). */
