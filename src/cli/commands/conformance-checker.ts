@@ -45,7 +45,7 @@ Options:
   --time-scale <factor>     --exec only: multiply every scenario time by this (default 1; the
                             scenarios use 100 ms intervals, so below ~0.5 margins get thin).
                             Options left to the defaults are then passed explicitly, scaled
-  --tolerance <duration>    --exec only: how far a time may be off (default: max(10ms, 10% of
+  --tolerance <duration>    --exec only: how far a time may be off (default: max(20ms, 15% of
                             the scaled interval)); 25ms, or a plain number of ms
   --startup-timeout <dur>   --exec only: how long to wait for the first line (default 10s)
   --repeat <n>              --exec only: run every case n times, in rounds (all cases, then all
@@ -91,7 +91,7 @@ function toleranceFlag(value: string | undefined): number | undefined {
 }
 
 function toleranceText(tolerance: number | undefined): string {
-  return tolerance === undefined ? 'max(10 ms, 10% of the interval)' : `${tolerance} ms`;
+  return tolerance === undefined ? 'max(20 ms, 15% of the interval)' : `${tolerance} ms`;
 }
 
 function repeatFlag(value: string | undefined): number | undefined {

@@ -9,7 +9,7 @@ export interface RunInfo {
   readonly total: number;
   /** How many times each case runs (`--repeat`; default 1). */
   readonly repeat?: number;
-  /** One line on how they run (e.g. "real time, scale 1, tolerance 10 ms"), for people. */
+  /** One line on how they run (e.g. "real time, scale 1, tolerance 20 ms"), for people. */
   readonly details?: string;
 }
 
