@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +15,7 @@ import { loadScenarios } from '../../src/scenario/fixtures.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import { systemClock } from '../../src/time/clock.js';
 import { monotonicToClock } from '../../src/time/monotonic.js';
+import { running } from '../support/processes.js';
 
 // Real processes on 127.0.0.1, judged by order and by the values they print, never by how long
 // anything took. Each process is bounded: a cap ends it, or the test stops it.
@@ -27,25 +27,6 @@ const flooding = (mode: string) =>
   `${node} ${JSON.stringify(join(root, 'test/conformance/adapters/flooding-server.mjs'))} ${mode}`;
 const fixtures = new Map(loadScenarios().map(({ scenario }) => [scenario.id, scenario]));
 const fixture = (id: string) => fixtures.get(id) as Scenario;
-
-/** Whether a process is still running (a zombie runs nothing: it counts as gone). */
-function running(pid: number): boolean {
-  if (existsSync('/proc/self/stat')) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      return state !== 'Z' && state !== 'X';
-    } catch {
-      return false;
-    }
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {

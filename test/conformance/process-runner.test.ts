@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { runProcessCase } from '../../src/conformance/checker/process/index.js';
 import { loadScenarios } from '../../src/scenario/fixtures.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import { memoryIo } from '../support/cli-io.js';
+import { running } from '../support/processes.js';
 
 // Real processes, real time, 127.0.0.1 only. Cases are picked short (≤ 1.25 s each) and from the
 // core and backpressure levels, which are judged on behaviour (what the endpoint did, what was
@@ -25,28 +26,6 @@ async function conformance(...args: string[]) {
   const t = memoryIo(process.env);
   const code = await main(['conformance', 'checker', ...args], t.io);
   return { code, stdout: t.stdout(), stderr: t.stderr() };
-}
-
-/**
- * Whether a process is still running. A killed process whose parent died too stays a zombie
- * until init reaps it; it runs nothing, so it counts as gone.
- */
-function running(pid: number): boolean {
-  if (existsSync('/proc/self/stat')) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      return state !== 'Z' && state !== 'X';
-    } catch {
-      return false;
-    }
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 beforeAll(() => {
