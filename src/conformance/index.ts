@@ -19,6 +19,35 @@ export {
   runCheckerCase,
   runCheckerConformance,
 } from './checker/suite.js';
+export { type ExpectedFailures, markExpectedFailure, parseExpectFail } from './common/expect-fail.js';
+export { aggregateRuns } from './common/repeat.js';
+export {
+  type CaseRepeat,
+  type CaseResult,
+  type ExpectedFailure,
+  failingResults,
+  type LevelCounts,
+  makeReport,
+  type RepeatClassification,
+  type Report,
+  type RunSpread,
+  reportSucceeded,
+  type SkippedCaseSummary,
+  type Verdict,
+  verdictOf,
+} from './common/report.js';
+export {
+  createReporter,
+  humanReporter,
+  jsonReporter,
+  junitReporter,
+  REPORTERS,
+  type Reporter,
+  type ReporterName,
+  type ReporterOptions,
+  type RunInfo,
+  tapReporter,
+} from './common/reporters/index.js';
 export {
   compareResponse,
   type ExecServerTarget,
@@ -53,32 +82,3 @@ export {
   type ServerReport,
   type SkippedCase,
 } from './healthz/suite.js';
-export { type ExpectedFailures, markExpectedFailure, parseExpectFail } from './shared/expect-fail.js';
-export { aggregateRuns } from './shared/repeat.js';
-export {
-  type CaseRepeat,
-  type CaseResult,
-  type ExpectedFailure,
-  failingResults,
-  type LevelCounts,
-  makeReport,
-  type RepeatClassification,
-  type Report,
-  type RunSpread,
-  reportSucceeded,
-  type SkippedCaseSummary,
-  type Verdict,
-  verdictOf,
-} from './shared/report.js';
-export {
-  createReporter,
-  humanReporter,
-  jsonReporter,
-  junitReporter,
-  REPORTERS,
-  type Reporter,
-  type ReporterName,
-  type ReporterOptions,
-  type RunInfo,
-  tapReporter,
-} from './shared/reporters/index.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { Report } from '../../src/conformance/shared/report.js';
+import type { Report } from '../../src/conformance/common/report.js';
 import { loadScenarios } from '../../src/scenario/fixtures.js';
 import { memoryIo } from '../support/cli-io.js';
 

@@ -1,14 +1,14 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { aggregateRuns } from '../../src/conformance/shared/repeat.js';
+import { aggregateRuns } from '../../src/conformance/common/repeat.js';
 import {
   type CaseResult,
   failingResults,
   makeReport,
   type Report,
   reportSucceeded,
-} from '../../src/conformance/shared/report.js';
-import { createReporter, type Reporter } from '../../src/conformance/shared/reporters/index.js';
+} from '../../src/conformance/common/report.js';
+import { createReporter, type Reporter } from '../../src/conformance/common/reporters/index.js';
 import { ProbekitError } from '../../src/errors.js';
 import { xmlProblems } from '../teach/xml-well-formed.js';
 

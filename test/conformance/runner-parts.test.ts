@@ -6,10 +6,10 @@ import {
   parseExpectFail,
   unexpectedPassText,
   unknownExpectedIds,
-} from '../../src/conformance/shared/expect-fail.js';
-import { createEta } from '../../src/conformance/shared/progress.js';
-import { type CaseResult, verdictOf } from '../../src/conformance/shared/report.js';
-import { commandLine, shellQuote } from '../../src/conformance/shared/rerun.js';
+} from '../../src/conformance/common/expect-fail.js';
+import { createEta } from '../../src/conformance/common/progress.js';
+import { type CaseResult, verdictOf } from '../../src/conformance/common/report.js';
+import { commandLine, shellQuote } from '../../src/conformance/common/rerun.js';
 import { ProbekitError } from '../../src/errors.js';
 
 const result = (status: CaseResult['status']): CaseResult => ({

@@ -14,11 +14,11 @@ import {
   markExpectedFailure,
   parseExpectFail,
   unknownExpectedIds,
-} from '../../conformance/shared/expect-fail.js';
-import { createEta } from '../../conformance/shared/progress.js';
-import { failingResults, makeReport, type Report, reportSucceeded } from '../../conformance/shared/report.js';
-import { createReporter, REPORTERS } from '../../conformance/shared/reporters/index.js';
-import { commandLine } from '../../conformance/shared/rerun.js';
+} from '../../conformance/common/expect-fail.js';
+import { createEta } from '../../conformance/common/progress.js';
+import { failingResults, makeReport, type Report, reportSucceeded } from '../../conformance/common/report.js';
+import { createReporter, REPORTERS } from '../../conformance/common/reporters/index.js';
+import { commandLine } from '../../conformance/common/rerun.js';
 import { ProbekitError } from '../../errors.js';
 import type { ScenarioFile } from '../../scenario/fixtures.js';
 import { referenceAdapter } from '../../scenario/reference-adapter.js';

@@ -1,9 +1,9 @@
+import { type CaseResult, makeReport, reportSucceeded } from '../../conformance/common/report.js';
+import { createReporter, REPORTERS } from '../../conformance/common/reporters/index.js';
 import { serverCases } from '../../conformance/healthz/cases.js';
 import { planServerRun, runServerConformance } from '../../conformance/healthz/suite.js';
 import { parseTargetUrl, type ServerTarget } from '../../conformance/healthz/targets.js';
 import { SERVER_LEVELS, SERVER_PROFILES, type ServerProfile } from '../../conformance/healthz/types.js';
-import { type CaseResult, makeReport, reportSucceeded } from '../../conformance/shared/report.js';
-import { createReporter, REPORTERS } from '../../conformance/shared/reporters/index.js';
 import { ProbekitError } from '../../errors.js';
 import { createHealthzServer } from '../../healthz/control-plane.js';
 import { silentLogger } from '../../healthz/logger.js';

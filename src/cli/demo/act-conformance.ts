@@ -1,5 +1,5 @@
 import { runCheckerConformance } from '../../conformance/checker/suite.js';
-import type { Report } from '../../conformance/shared/report.js';
+import type { Report } from '../../conformance/common/report.js';
 import { referenceAdapter } from '../../scenario/reference-adapter.js';
 import { systemClock } from '../../time/clock.js';
 import type { ActResult, DemoAct, DemoContext } from './context.js';

@@ -4,7 +4,7 @@ import { loadScenarios, type ScenarioFile, selectLevels } from '../../scenario/f
 import { runScenario } from '../../scenario/run.js';
 import type { Scenario, ScenarioLevel } from '../../scenario/types.js';
 import { systemClock } from '../../time/clock.js';
-import { type CaseResult, makeReport, type Report } from '../shared/report.js';
+import { type CaseResult, makeReport, type Report } from '../common/report.js';
 
 /** Which cases to run and how to hear about them. */
 export interface CheckerConformanceOptions {

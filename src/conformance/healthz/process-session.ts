@@ -3,7 +3,7 @@ import { ProbekitError } from '../../errors.js';
 import { type Clock, sleep } from '../../time/clock.js';
 import { atDeadline, type DeadlineTimer } from '../../time/deadline.js';
 import { PROTOCOL_VARIABLES } from '../checker/process/protocol.js';
-import { spawnImplementation } from '../shared/child-process.js';
+import { spawnImplementation } from '../common/child-process.js';
 import type { ServerSession } from './session.js';
 import type { ExecServerTarget } from './targets.js';
 import type { ServerProfile } from './types.js';

@@ -1,6 +1,6 @@
 import { Agent } from 'node:http';
 import { type Clock, systemClock } from '../../time/clock.js';
-import { type CaseResult, makeReport, type Report } from '../shared/report.js';
+import { type CaseResult, makeReport, type Report } from '../common/report.js';
 import { serverCases } from './cases.js';
 import { compareResponse, formatServerDiff, noResponse, type ResponseMismatch } from './compare.js';
 import { exchange } from './exchange.js';

@@ -7,7 +7,7 @@ export {
   type OutputLimits,
   type SpawnOptions,
   spawnImplementation,
-} from '../../shared/child-process.js';
+} from '../../common/child-process.js';
 export {
   anchorOnObservedEnds,
   type Observation,

@@ -1,7 +1,7 @@
 import type { Scenario, ScenarioOptions } from '../../../scenario/types.js';
 import type { Clock } from '../../../time/clock.js';
 import { monotonicToClock } from '../../../time/monotonic.js';
-import type { LineTimer } from '../../shared/child-process.js';
+import type { LineTimer } from '../../common/child-process.js';
 
 /**
  * The version of the checker process protocol (docs/conformance.md). It is passed to every

@@ -5,8 +5,8 @@ import { formatDiff, isTimingOnly } from '../../../scenario/compare.js';
 import type { Scenario } from '../../../scenario/types.js';
 import { type Clock, systemClock } from '../../../time/clock.js';
 import { atDeadline, type DeadlineTimer } from '../../../time/deadline.js';
-import { type ChildExit, spawnImplementation } from '../../shared/child-process.js';
-import type { CaseResult } from '../../shared/report.js';
+import { type ChildExit, spawnImplementation } from '../../common/child-process.js';
+import type { CaseResult } from '../../common/report.js';
 import type { Observation } from './observed-trace.js';
 import {
   CHECKER_PROTOCOL_VERSION,

@@ -1,9 +1,9 @@
 import { describeValue, ProbekitError } from '../../../errors.js';
 import type { Scenario } from '../../../scenario/types.js';
 import { systemClock } from '../../../time/clock.js';
-import { type ExpectedFailures, markExpectedFailure } from '../../shared/expect-fail.js';
-import { aggregateRuns } from '../../shared/repeat.js';
-import { type CaseResult, makeReport, type Report } from '../../shared/report.js';
+import { type ExpectedFailures, markExpectedFailure } from '../../common/expect-fail.js';
+import { aggregateRuns } from '../../common/repeat.js';
+import { type CaseResult, makeReport, type Report } from '../../common/report.js';
 import { type CheckerConformanceOptions, checkerCases } from '../suite.js';
 import { type ProcessCaseOptions, runProcessCase } from './run-case.js';
 
