@@ -90,7 +90,9 @@ async function runActs(
   }
   const seconds = ((systemClock.now - started) / 1000).toFixed(1);
   out.rule(`done in ${seconds} s · every server closed, every checker stopped`);
-  out.line('Next: probekit explain "200, 503*3, 200" --interval 100ms --format timeline');
+  // --initial-delay: Dapr's default 1 s delay would hide the first ten ticks of this picture.
+  out.line('Next: probekit explain "200, 503*3, 200" --interval 100ms --initial-delay 30ms \\');
+  out.line('        --format timeline');
   out.line('      probekit mock "200*3, 503..." · probekit check <url> · probekit --help');
   return ok ? 0 : 1;
 }
