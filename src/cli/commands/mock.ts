@@ -1,16 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
 import type { ControlAccess } from '../../endpoint/backends/server/control-api.js';
 import { startMockServer } from '../../endpoint/backends/server/server.js';
-import { checkJournalSize } from '../../endpoint/engine/journal.js';
-import { checkSeed } from '../../endpoint/engine/rng.js';
 import { ScriptSyntaxError } from '../../endpoint/script/dsl/syntax-error.js';
 import { ANY_PATH, type EndpointDefinition, explain } from '../../endpoint/script/model.js';
 import { toDefinition, validateDefinition } from '../../endpoint/script/schema.js';
 import { ProbekitError } from '../../errors.js';
 import { systemClock } from '../../time/clock.js';
-import { integerFlag, parseCommandArgs, rangeFlag } from '../args.js';
+import { parseCommandArgs } from '../args.js';
 import { type CliIo, type Command, EXIT } from '../command.js';
+import { readServerFlags } from '../server-flags.js';
 
 const HELP = `Usage: probekit mock "<script>" [options]
        probekit mock --config <file.json> [options]
@@ -109,26 +107,6 @@ function onPath(definition: EndpointDefinition, path: string | undefined): Endpo
   }
 }
 
-function journalSizeFlag(value: string | undefined): number | undefined {
-  const size = integerFlag('journal-size', value);
-  if (size === undefined) return undefined;
-  try {
-    return checkJournalSize(size);
-  } catch {
-    throw usage(
-      `Failed to read --journal-size ${JSON.stringify(value)}: it is not from 0 to 100000000 (0 keeps no requests but still counts them).`,
-    );
-  }
-}
-
-/** An IP address only: the mock never resolves a hostname (a name could point off this machine). */
-function hostFlag(value: string | undefined): string | undefined {
-  if (value === undefined || isIP(value) !== 0) return value;
-  throw usage(
-    `Failed to read --host ${JSON.stringify(value)}: it is not an IP address. Write it like --host 127.0.0.1 or --host ::1.`,
-  );
-}
-
 function seconds(ms: number): string {
   return `+${(ms / 1000).toFixed(3)}s`;
 }
@@ -180,44 +158,12 @@ export function readMockArgs(args: string[], env: NodeJS.ProcessEnv): MockArgs {
       `Failed to read the arguments of "probekit mock": expected one script, got ${positionals.length} (quote the script: "200*2, 503...").`,
     );
   }
-  const port = rangeFlag('port', values.port as string | undefined, 0, 65535, '0: any free port');
-  const seedFlag = integerFlag('seed', values.seed as string | undefined);
-  const journalSize = journalSizeFlag(values['journal-size'] as string | undefined);
-  const host = hostFlag(values.host as string | undefined);
-  const control = (values.control as string | undefined) ?? 'loopback';
-  if (!['loopback', 'any', 'off'].includes(control)) {
-    throw usage(`Failed to read --control ${JSON.stringify(control)}: use loopback, any or off.`);
-  }
-  const controlPort = rangeFlag(
-    'control-port',
-    values['control-port'] as string | undefined,
-    0,
-    65535,
-    '0: any free port',
-  );
-  const controlToken = (values['control-token'] as string | undefined) ?? env.PROBEKIT_CONTROL_TOKEN;
-  if (controlToken !== undefined && !/^[\x21-\x7e]{1,1024}$/.test(controlToken)) {
-    throw usage(
-      'Failed to read --control-token (or PROBEKIT_CONTROL_TOKEN): use 1 to 1024 visible ASCII characters, no spaces.',
-    );
-  }
-  let seed: number;
-  try {
-    seed = checkSeed(seedFlag, '--seed');
-  } catch (error) {
-    throw new ProbekitError('ERR_PROBEKIT_USAGE', (error as Error).message);
-  }
+  const server = readServerFlags(values, env, 'See "probekit mock --help".');
   return {
     script: positionals[0],
     config: values.config as string | undefined,
     path: values.path as string | undefined,
-    port,
-    host,
-    seed,
-    journalSize,
-    control: control as ControlAccess,
-    controlPort,
-    controlToken,
+    ...server,
     verbose: values.verbose === true,
   };
 }

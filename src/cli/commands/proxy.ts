@@ -1,16 +1,14 @@
-import { isIP } from 'node:net';
 import { DEFAULT_UPSTREAM_TIMEOUT_MS, startFaultProxy } from '../../endpoint/backends/proxy/fault-proxy.js';
 import { parseUpstream } from '../../endpoint/backends/proxy/upstream.js';
 import type { ControlAccess } from '../../endpoint/backends/server/control-api.js';
-import { checkJournalSize } from '../../endpoint/engine/journal.js';
-import { checkSeed } from '../../endpoint/engine/rng.js';
 import { ScriptSyntaxError } from '../../endpoint/script/dsl/syntax-error.js';
 import { type EndpointDefinition, explain } from '../../endpoint/script/model.js';
 import { toDefinition } from '../../endpoint/script/schema.js';
 import { ProbekitError } from '../../errors.js';
 import { systemClock } from '../../time/clock.js';
-import { durationFlag, integerFlag, parseCommandArgs, rangeFlag } from '../args.js';
+import { durationFlag, parseCommandArgs, rangeFlag } from '../args.js';
 import { type CliIo, type Command, EXIT } from '../command.js';
+import { readServerFlags } from '../server-flags.js';
 
 const HELP = `Usage: probekit proxy <upstream-url> "<script>" [options]
 
@@ -105,13 +103,7 @@ export function readProxyArgs(args: string[], env: NodeJS.ProcessEnv): ProxyArgs
   } catch (error) {
     throw usage((error as Error).message);
   }
-  const port = rangeFlag('port', values.port as string | undefined, 0, 65535, '0: any free port');
-  const host = values.host as string | undefined;
-  if (host !== undefined && isIP(host) === 0) {
-    throw usage(
-      `Failed to read --host ${JSON.stringify(host)}: it is not an IP address. Write it like --host 127.0.0.1 or --host ::1.`,
-    );
-  }
+  const server = readServerFlags(values, env, 'See "probekit proxy --help".');
   const timeout = durationFlag('upstream-timeout', values['upstream-timeout'] as string | undefined);
   if (timeout !== undefined && timeout < 1) {
     throw usage(
@@ -123,54 +115,16 @@ export function readProxyArgs(args: string[], env: NodeJS.ProcessEnv): ProxyArgs
   const up = bytes('bandwidth-up');
   const down = bytes('bandwidth-down');
   const limitData = bytes('limit-data');
-  let journalSize: number | undefined;
-  const size = integerFlag('journal-size', values['journal-size'] as string | undefined);
-  try {
-    journalSize = size === undefined ? undefined : checkJournalSize(size);
-  } catch {
-    throw usage(
-      `Failed to read --journal-size ${JSON.stringify(values['journal-size'])}: it is not from 0 to 100000000.`,
-    );
-  }
-  const control = (values.control as string | undefined) ?? 'loopback';
-  if (!['loopback', 'any', 'off'].includes(control)) {
-    throw usage(`Failed to read --control ${JSON.stringify(control)}: use loopback, any or off.`);
-  }
-  const controlPort = rangeFlag(
-    'control-port',
-    values['control-port'] as string | undefined,
-    0,
-    65535,
-    '0: any free port',
-  );
-  const controlToken = (values['control-token'] as string | undefined) ?? env.PROBEKIT_CONTROL_TOKEN;
-  if (controlToken !== undefined && !/^[\x21-\x7e]{1,1024}$/.test(controlToken)) {
-    throw usage(
-      'Failed to read --control-token (or PROBEKIT_CONTROL_TOKEN): use 1 to 1024 visible ASCII characters, no spaces.',
-    );
-  }
-  let seed: number;
-  try {
-    seed = checkSeed(integerFlag('seed', values.seed as string | undefined), '--seed');
-  } catch (error) {
-    throw new ProbekitError('ERR_PROBEKIT_USAGE', (error as Error).message);
-  }
   return {
     upstream,
     script,
-    port,
-    host,
-    seed,
+    ...server,
     upstreamTimeoutMs: timeout ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
     bandwidth:
       up === undefined && down === undefined
         ? undefined
         : { ...(up === undefined ? {} : { up }), ...(down === undefined ? {} : { down }) },
     limitData,
-    journalSize,
-    control: control as ControlAccess,
-    controlPort,
-    controlToken,
     verbose: values.verbose === true,
   };
 }
