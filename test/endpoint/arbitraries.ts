@@ -132,9 +132,22 @@ const flap: fc.Arbitrary<Flap> = withOptional(fc.record({ up: positiveMs, down: 
   step: overlayStep,
 });
 
-const path = fc.oneof(fc.constant('*'), fc.stringMatching(/^\/[A-Za-z0-9._~%/+!$&'=@-]{0,12}$/));
+// Paths, globs among them (`*` anywhere after the first "/"), and `*` for every path.
+const path = fc.oneof(
+  fc.constant('*'),
+  fc.stringMatching(/^\/[A-Za-z0-9._~%/+!$&'=@-]{0,12}$/),
+  fc.stringMatching(/^\/[A-Za-z0-9._~%/+!$&'=@*-]{0,12}$/),
+);
+/** A route method, or `undefined` for any method. */
+const method = fc.option(
+  fc.oneof(
+    fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'M-SEARCH'),
+    fc.stringMatching(/^[A-Z][A-Z0-9_-]{0,10}$/),
+  ),
+  { nil: undefined },
+);
 
-const route = (routePath: string): fc.Arbitrary<Route> =>
+const route = (routePath: string, routeMethod: string | undefined): fc.Arbitrary<Route> =>
   fc
     .record({
       script: fc.array(item, { maxLength: 4 }),
@@ -145,7 +158,10 @@ const route = (routePath: string): fc.Arbitrary<Route> =>
     })
     .map(({ script, last, end, windows, flap: f }) => {
       const steps = last ? [...script, last] : script;
-      const out: { -readonly [K in keyof Route]: Route[K] } = { path: routePath, script: steps };
+      const out: { -readonly [K in keyof Route]: Route[K] } =
+        routeMethod === undefined
+          ? { path: routePath, script: steps }
+          : { method: routeMethod, path: routePath, script: steps };
       if (end && steps.length > 0 && !last) out.end = end;
       if (windows.length > 0) out.windows = windows;
       if (f) out.flap = f;
@@ -153,8 +169,12 @@ const route = (routePath: string): fc.Arbitrary<Route> =>
       return out;
     });
 
-/** Canonical, valid endpoint definitions with 1 to 3 routes. */
+/** Canonical, valid endpoint definitions with 1 to 3 routes, one per method and path. */
 export const definitionArbitrary: fc.Arbitrary<EndpointDefinition> = fc
-  .uniqueArray(path, { minLength: 1, maxLength: 3 })
-  .chain((paths) => fc.tuple(...paths.map(route)))
+  .uniqueArray(fc.record({ method, path }), {
+    minLength: 1,
+    maxLength: 3,
+    selector: (key) => `${key.method ?? '*'} ${key.path}`,
+  })
+  .chain((keys) => fc.tuple(...keys.map((key) => route(key.path, key.method))))
   .map((routes) => ({ routes }));

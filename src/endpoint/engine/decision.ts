@@ -35,7 +35,10 @@ export interface Decision {
   readonly dribble: 'headers' | 'body' | undefined;
   readonly over: number;
   readonly source: DecisionSource;
-  /** The matched route's path (`*` for the catch-all), or `''` when nothing matched. */
+  /**
+   * The matched route: its path (`*` for the catch-all), after its method when it names one
+   * (`POST /healthz`); `''` when nothing matched.
+   */
   readonly route: string;
 }
 
@@ -54,7 +57,7 @@ const SOURCE_NOTE: Readonly<Record<DecisionSource, string>> = {
   window: ' (down window)',
   flap: ' (flapping: down)',
   exhausted: ' (script exhausted)',
-  unmatched: ' (no route for this path)',
+  unmatched: ' (no route for this method and path)',
   default: ' (empty script)',
 };
 

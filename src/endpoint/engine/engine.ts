@@ -1,6 +1,5 @@
 import { ProbekitError } from '../../errors.js';
 import {
-  ANY_PATH,
   type ChoiceItem,
   DEFAULT_SLOW_BODY,
   DEFAULT_STATUS,
@@ -17,6 +16,7 @@ import {
 import type { Decision, DecisionSource } from './decision.js';
 import { assertNever } from './kinds.js';
 import { type Rng, rngFor } from './rng.js';
+import { RouteTable } from './route-table.js';
 
 /**
  * Where one route's script stands. The engine never mutates it: {@link decide} returns the
@@ -46,6 +46,8 @@ export type Atom = Step | ChoiceItem;
 export interface CompiledRoute {
   readonly index: number;
   readonly route: Route;
+  /** How decisions name the route: `/healthz`, or `POST /healthz` when it names a method. */
+  readonly name: string;
   /** Items before a trailing `forever` (or all of them), and their total length. */
   readonly finiteLength: number;
   readonly forever: Item | undefined;
@@ -65,8 +67,8 @@ export interface CompiledEndpoint {
   readonly definition: EndpointDefinition;
   readonly seed: number;
   readonly routes: readonly CompiledRoute[];
-  readonly byPath: ReadonlyMap<string, CompiledRoute>;
-  readonly fallback: CompiledRoute | undefined;
+  /** Finds a request's route by method and path (see {@link routeFor}). */
+  readonly table: RouteTable<CompiledRoute>;
   /** Whether any route can refuse connections (if not, nobody needs to ask). */
   readonly mayRefuse: boolean;
 }
@@ -204,6 +206,7 @@ export function compile(definition: EndpointDefinition, seed: number): CompiledE
     return {
       index,
       route,
+      name: routeName(route),
       finiteLength,
       head,
       tail,
@@ -220,32 +223,43 @@ export function compile(definition: EndpointDefinition, seed: number): CompiledE
         dribble: undefined,
         over: 0,
         source: 'exhausted',
-        route: route.path,
+        route: routeName(route),
       },
     };
   });
-  const byPath = new Map<string, CompiledRoute>();
-  for (const route of routes) if (route.route.path !== ANY_PATH) byPath.set(route.route.path, route);
   return {
     definition,
     seed,
     routes,
-    byPath,
-    fallback: routes.find((r) => r.route.path === ANY_PATH),
+    table: new RouteTable(routes),
     mayRefuse: routes.some((r) => r.mayRefuse),
   };
 }
 
 /**
- * The route for a request path (query string ignored): its own route, else the `*` route.
+ * The route for a request (query string ignored). Routes for the request's method come first
+ * (exact path, then the first glob that matches, then `*`), then routes for any method in the
+ * same order: see docs/dsl.md, "Routing by method".
  *
+ * @param method the request's method, as sent (case-sensitive); `GET` by default, what a
+ *   health check sends.
  * @example
- * routeFor(compiled, '/healthz?x=1');
+ * routeFor(compiled, '/healthz?x=1'); // the route a GET gets
+ * routeFor(compiled, '/healthz', 'POST');
  */
-export function routeFor(compiled: CompiledEndpoint, path: string): CompiledRoute | undefined {
+export function routeFor(
+  compiled: CompiledEndpoint,
+  path: string,
+  method = 'GET',
+): CompiledRoute | undefined {
   const query = path.indexOf('?');
   const pathname = query === -1 ? path : path.slice(0, query);
-  return compiled.byPath.get(pathname) ?? compiled.fallback;
+  return compiled.table.lookup(method, pathname);
+}
+
+/** How a decision names its route: the path, after the method when the route has one. */
+function routeName(route: Route): string {
+  return route.method === undefined ? route.path : `${route.method} ${route.path}`;
 }
 
 /**
@@ -566,13 +580,13 @@ function decideStep(
   }
   if (isRandom(step)) {
     rng ??= rngFor(seed, route.index, received);
-    return decisionOf(step, draw((step as { delay: Latency }).delay, rng), source, route.route.path);
+    return decisionOf(step, draw((step as { delay: Latency }).delay, rng), source, route.name);
   }
   const cache = route.cache[SOURCES.indexOf(source)] as Map<Step, Decision>;
   let decision = cache.get(step);
   if (decision === undefined) {
     const delay = 'delay' in step && typeof step.delay === 'number' ? step.delay : 0;
-    decision = Object.freeze(decisionOf(step, delay, source, route.route.path));
+    decision = Object.freeze(decisionOf(step, delay, source, route.name));
     cache.set(step, decision);
   }
   return decision;

@@ -117,7 +117,7 @@ export class ScriptPlayer {
     const compiled = this.#compiled;
     const t = now - this.#startedAt;
     if (compiled.mayRefuse && refusal(compiled, this.#cursors, t).refusing) return REFUSED;
-    const route = routeFor(compiled, path);
+    const route = routeFor(compiled, path, method);
     if (route === undefined) {
       const decision = this.#unmatched(method, path);
       const ticket = this.journal.record(now, method, this.#intern(path), decision, -1);

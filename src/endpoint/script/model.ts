@@ -125,8 +125,20 @@ export interface Flap {
   readonly step?: Step;
 }
 
-/** The behaviour of one path. `path` is a URL pathname, or `*` for every path without its own route. */
+/**
+ * The behaviour of one route: requests with a method (or any method) for a path, a path glob,
+ * or every path. See docs/dsl.md, "Routing by method", for which route a request gets.
+ */
 export interface Route {
+  /**
+   * The request method this route answers (`GET`, `POST`: upper case, as HTTP methods are
+   * case-sensitive); left out, any method. `*` in JSON means the same and is dropped.
+   */
+  readonly method?: string;
+  /**
+   * A URL pathname (`/healthz`), a glob where `*` stands for any run of characters, `/`
+   * included (`/v1.0/*`), or `*` alone for every path without a route of its own.
+   */
   readonly path: string;
   /** Request k (counted per route) gets item k. An empty script answers 200. */
   readonly script: readonly Item[];
@@ -138,7 +150,7 @@ export interface Route {
 }
 
 /**
- * A whole endpoint: one route per path.
+ * A whole endpoint: its routes, each for a method (or any) and a path, a path glob, or every path.
  *
  * @example
  * const definition: EndpointDefinition = {
@@ -156,6 +168,22 @@ export interface EndpointDefinition {
  * parseScript('200').routes[0].path === ANY_PATH; // true
  */
 export const ANY_PATH = '*';
+/**
+ * The route method that matches every method (the default when a route names none).
+ *
+ * @example
+ * parseScript('* /healthz: 200').routes[0].method; // undefined: any method
+ */
+export const ANY_METHOD = '*';
+/**
+ * What a route method looks like: upper-case letters, digits, `-` and `_`, starting with a
+ * letter. A subset of RFC 9110's `token` that holds every method in IANA's registry and every
+ * method Node's HTTP parser accepts (`GET`, `M-SEARCH`, `VERSION-CONTROL`).
+ *
+ * @example
+ * METHOD_PATTERN.test('POST'); // true; 'post' is false
+ */
+export const METHOD_PATTERN = /^[A-Z][A-Z0-9_-]*$/;
 /**
  * The status a window or a flap answers when it names no step.
  *
@@ -218,6 +246,8 @@ export const LIMITS = Object.freeze({
   maxWindows: 100,
   maxOptions: 100,
   maxHeaders: 100,
+  /** Longest route method, in characters (the longest registered one has 17). */
+  maxMethodChars: 64,
   /** Longest DSL script, in characters (checked before it is read). */
   maxScriptChars: 4_000_000,
   /** Deepest nesting of a JSON definition (objects and arrays), checked before the schema. */
@@ -400,8 +430,18 @@ export function explainRoute(route: Route): string {
     const down = explainStep(route.flap.step ?? { kind: 'status', status: DOWN_STATUS });
     parts.push(`flapping: up ${ms(route.flap.up)}, then ${down} for ${ms(route.flap.down)}`);
   }
+  return `${explainRouteKey(route)}: ${parts.join('; ')}`;
+}
+
+/**
+ * What a route answers, in a few words: `any path`, `/healthz`, `POST /healthz`, `GET any path`.
+ *
+ * @example
+ * explainRouteKey({ method: 'POST', path: '/healthz', script: [] }); // "POST /healthz"
+ */
+export function explainRouteKey(route: Pick<Route, 'method' | 'path'>): string {
   const path = route.path === ANY_PATH ? 'any path' : route.path;
-  return `${path}: ${parts.join('; ')}`;
+  return route.method === undefined ? path : `${route.method} ${path}`;
 }
 
 /**

@@ -2,7 +2,7 @@ import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { describeValue, type ProbekitError } from '../../errors.js';
 import { parseScript } from './dsl/parser.js';
 import { checkJsonBounds } from './json-bounds.js';
-import { type EndpointDefinition, type Item, LIMITS, type Route, type Step } from './model.js';
+import { ANY_METHOD, type EndpointDefinition, type Item, LIMITS, type Route, type Step } from './model.js';
 import { checkDefinition, invalidDefinition as invalid } from './semantics.js';
 
 const ms = { type: 'integer', minimum: 0, maximum: LIMITS.maxMs };
@@ -22,7 +22,7 @@ export const endpointScriptSchema = {
   $id: 'urn:probekit:endpoint-script',
   title: 'probekit endpoint definition',
   description:
-    'The behaviour of a flaky mock endpoint: one route per path, each a script of steps keyed by request number, with optional time windows and flapping. See docs/dsl.md.',
+    'The behaviour of a flaky mock endpoint: routes by method and path, each a script of steps keyed by request number, with optional time windows and flapping. See docs/dsl.md.',
   type: 'object',
   required: ['routes'],
   additionalProperties: false,
@@ -227,7 +227,19 @@ export const endpointScriptSchema = {
       required: ['path', 'script'],
       additionalProperties: false,
       properties: {
-        path: { type: 'string', pattern: "^(\\*|/[A-Za-z0-9._~%/+!$&'=@-]*)$" },
+        method: {
+          description:
+            'The request method the route answers, upper case (methods are case-sensitive); "*" or left out: any method.',
+          type: 'string',
+          maxLength: LIMITS.maxMethodChars,
+          pattern: '^(\\*|[A-Z][A-Z0-9_-]*)$',
+        },
+        path: {
+          description:
+            'A URL path, a glob where * stands for any run of characters ("/" included), or "*" for every path without a route of its own.',
+          type: 'string',
+          pattern: "^(\\*|/[A-Za-z0-9._~%/+!$&'=@*-]*)$",
+        },
         script: { type: 'array', maxItems: LIMITS.maxItems, items: { $ref: '#/definitions/item' } },
         end: { enum: ['last', 'cycle', 'end'] },
         windows: { type: 'array', maxItems: LIMITS.maxWindows, items: { $ref: '#/definitions/window' } },
@@ -269,6 +281,20 @@ function schemaError(root: unknown, error: ErrorObject): ProbekitError {
       pointer,
       `has a header name probekit does not accept: ${describeValue(name)}`,
       'Header names are lower-case (a-z, 0-9, "-", "_"); content-length, transfer-encoding and connection are set by probekit',
+    );
+  }
+  if (error.keyword === 'pattern' && pointer.endsWith('/method')) {
+    return invalid(
+      pointer,
+      `is not a method probekit can route by (got ${shown})`,
+      'Methods are case-sensitive and written in upper case (letters, digits, "-", "_"): "GET", "POST"; leave "method" out (or write "*") for any method',
+    );
+  }
+  if (error.keyword === 'pattern' && pointer.endsWith('/path')) {
+    return invalid(
+      pointer,
+      `is not a route path (got ${shown})`,
+      'Write a path like "/healthz", a glob like "/v1.0/*", or "*" for every path',
     );
   }
   switch (error.keyword) {
@@ -321,7 +347,11 @@ function normalizeItem(item: Item): Item {
 }
 
 function normalizeRoute(route: Route): Route {
-  const out: Mutable<Route> = { path: route.path, script: route.script.map(normalizeItem) };
+  // "*" is any method, as is no method: the canonical form leaves it out, as the DSL does.
+  const out: Mutable<Route> =
+    route.method === undefined || route.method === ANY_METHOD
+      ? { path: route.path, script: route.script.map(normalizeItem) }
+      : { method: route.method, path: route.path, script: route.script.map(normalizeItem) };
   if (route.end !== undefined && route.end !== 'last') out.end = route.end;
   if (route.windows && route.windows.length > 0) {
     out.windows = route.windows.map((w) => (w.step ? { ...w, step: normalizeStep(w.step) } : { ...w }));
@@ -333,8 +363,8 @@ function normalizeRoute(route: Route): Route {
 
 /**
  * The canonical form of a valid definition: what {@link validateDefinition} returns and what
- * `printScript` / `parseScript` round-trip exactly (`end: 'last'`, empty `headers` and empty
- * `windows` are dropped).
+ * `printScript` / `parseScript` round-trip exactly (`end: 'last'`, `method: '*'`, empty
+ * `headers` and empty `windows` are dropped).
  *
  * @example
  * normalizeDefinition({ routes: [{ path: '*', script: [], end: 'last', windows: [] }] });

@@ -1,6 +1,6 @@
 import { describeValue, ProbekitError } from '../../errors.js';
 import { assertNever } from '../engine/kinds.js';
-import { type EndpointDefinition, type Item, LIMITS, type Step } from './model.js';
+import { ANY_METHOD, type EndpointDefinition, type Item, LIMITS, type Step } from './model.js';
 
 const HINT = 'See schema/endpoint-script.schema.json, or write the script in the DSL (docs/dsl.md)';
 
@@ -28,7 +28,8 @@ const invalid = invalidDefinition;
  * checkDefinition({ routes: [{ path: '*', script: [{ kind: 'forever', item: { kind: 'hang' } }, { kind: 'hang' }] }] }); // throws
  */
 export function checkDefinition(definition: EndpointDefinition): void {
-  const paths = new Set<string>();
+  // A route is keyed by its method and path: `GET /healthz` and `/healthz` (any method) are two.
+  const keys = new Set<string>();
   let nodes = 0;
   const walk = (item: Item, pointer: string, depth: number, place: 'top' | 'last' | 'nested') => {
     if (++nodes > LIMITS.maxItems * 10) {
@@ -104,14 +105,20 @@ export function checkDefinition(definition: EndpointDefinition): void {
   };
   definition.routes.forEach((route, r) => {
     const pointer = `/routes/${r}`;
-    if (paths.has(route.path)) {
+    const method = route.method === ANY_METHOD ? undefined : route.method;
+    const key = `${method ?? ANY_METHOD} ${route.path}`;
+    if (keys.has(key)) {
+      const what =
+        method === undefined
+          ? `the path ${describeValue(route.path)}`
+          : `the route ${method} ${describeValue(route.path)}`;
       throw invalid(
         `${pointer}/path`,
-        `repeats the path ${describeValue(route.path)}`,
-        'Give each path one route',
+        `repeats ${what}`,
+        'Give each method and path one route (a route without a method answers every method)',
       );
     }
-    paths.add(route.path);
+    keys.add(key);
     route.script.forEach((item, i) => {
       walk(item, `${pointer}/script/${i}`, 0, i === route.script.length - 1 ? 'last' : 'top');
     });

@@ -20,7 +20,8 @@ const PUNCTUATION = ['...', '..', ',', ';', ':', '*', '|', '@', '(', ')', '[', '
 const NUMBER = /\d+(?:\.\d+)?/y;
 const UNIT = /[A-Za-zµ]+/y;
 const WORD = /[A-Za-z][A-Za-z0-9_-]*/y;
-const PATH = /\/[A-Za-z0-9._~%/+!$&'=@-]*/y;
+// `*` is a glob in a path (`/v1.0/*`); paths only ever stand before a route's ":".
+const PATH = /\/[A-Za-z0-9._~%/+!$&'=@*-]*/y;
 const HEX4 = /^[0-9a-fA-F]{4}$/;
 
 /**

@@ -1,4 +1,5 @@
 import {
+  ANY_METHOD,
   ANY_PATH,
   DEFAULT_SLOW_OVER,
   type EndpointDefinition,
@@ -8,6 +9,7 @@ import {
   isStep,
   type Latency,
   LIMITS,
+  METHOD_PATTERN,
   RESERVED_HEADERS,
   type Route,
   type Step,
@@ -15,7 +17,7 @@ import {
 } from '../model.js';
 import { checkDefinition } from '../semantics.js';
 import { describeToken, type Token, tokenize } from './lexer.js';
-import { ScriptSyntaxError } from './syntax-error.js';
+import { clip, ScriptSyntaxError } from './syntax-error.js';
 
 /** Where a step is being parsed: each place allows different things (see docs/dsl.md). */
 type StepContext = 'script' | 'overlay' | 'choice';
@@ -123,21 +125,27 @@ class Parser {
       });
     }
     const routes: Route[] = [];
-    const paths = new Map<string, Token>();
+    // Keyed by method and path: `GET /healthz` and `/healthz` (any method) are two routes.
+    const keys = new Map<string, Token>();
     for (;;) {
       const start = this.#peek();
       const route = this.#route();
-      const previous = paths.get(route.path);
+      const key = `${route.method ?? ANY_METHOD} ${route.path}`;
+      const previous = keys.get(key);
       if (previous) {
+        const what = route.method === undefined ? `the path ${route.path}` : `${route.method} ${route.path}`;
         this.#fail(start, {
-          reason: `the path ${route.path} already has a route (at column ${previous.start + 1})`,
-          hint: 'Give each path one route, and put all its steps there',
+          reason: `${clip(what, 60)} already has a route (at column ${previous.start + 1})`,
+          hint:
+            route.method === undefined
+              ? 'Give each path one route, and put all its steps there'
+              : 'Give each method and path one route, and put all its steps there',
         });
       }
       if (routes.length >= LIMITS.maxRoutes) {
         this.#fail(start, { reason: `more than ${LIMITS.maxRoutes} routes`, hint: 'Use fewer paths' });
       }
-      paths.set(route.path, start);
+      keys.set(key, start);
       routes.push(route);
       if (!this.#punct(';')) break;
       this.#next();
@@ -148,22 +156,31 @@ class Parser {
   // ---- routes and their parts ----
 
   #route(): Route {
+    const method = this.#method();
     let path = ANY_PATH;
     const first = this.#peek();
     if ((first.kind === 'path' || this.#punct('*')) && this.#punct(':', 1)) {
       path = first.text;
       this.#next();
       this.#next();
-    } else if (first.kind === 'path') {
+    } else if (first.kind === 'path' || (method !== undefined && this.#punct('*'))) {
       this.#fail(this.#peek(1), {
         reason: `expected ":" after the path ${first.text}`,
         expected: '":"',
         hint: `Write the path, a colon, then its steps: ${first.text}: 200...`,
       });
     } else if (first.kind === 'word' && this.#punct(':', 1)) {
+      if (METHOD_PATTERN.test(first.text)) {
+        this.#fail(this.#peek(1), {
+          reason: `expected a path after the method ${clip(first.text, 40)}`,
+          expected: 'a path or "*"',
+          found: '":"',
+          hint: `Write the method, a path (or * for every path), then a colon: ${clip(first.text, 40)} /healthz: 200...`,
+        });
+      }
       this.#fail(first, {
-        reason: `the path ${JSON.stringify(first.text)} does not start with /`,
-        hint: `Write it as /${first.text}: ...`,
+        reason: `the path ${JSON.stringify(clip(first.text, 40))} does not start with /`,
+        hint: `Write it as /${clip(first.text, 40)}: ...`,
       });
     }
     const script: Item[] = [];
@@ -231,11 +248,82 @@ class Parser {
       break;
     }
     this.#endOfRoute();
-    const route: { -readonly [K in keyof Route]: Route[K] } = { path, script };
+    const route: { -readonly [K in keyof Route]: Route[K] } =
+      method === undefined ? { path, script } : { method, path, script };
     if (end !== undefined) route.end = end;
     if (windows.length > 0) route.windows = windows;
     if (flap) route.flap = flap;
     return route;
+  }
+
+  /**
+   * A route's method, if it starts with one: a word followed by a path or `*` (`POST /healthz`,
+   * `GET *`), or `*` followed by a path or `*` (any method, the same as none). `undefined` for
+   * any method. Methods are case-sensitive (RFC 9110, section 9.1) and every registered one is
+   * upper case, so a lower-case one is an error rather than folded: `get` would never match
+   * what a client sends.
+   */
+  #method(): string | undefined {
+    const token = this.#peek();
+    const next = this.#peek(1);
+    // `*` is a path only before ":" (`GET *: 405`); elsewhere it repeats (`hang*2`).
+    const beforePath = next.kind === 'path' || (this.#punct('*', 1) && this.#punct(':', 2));
+    if (token.kind === 'punct' && token.text === '*') {
+      if (!beforePath) return undefined;
+      this.#next();
+      return undefined;
+    }
+    if (token.kind !== 'word') return undefined;
+    const upper = METHOD_PATTERN.test(token.text);
+    if (!beforePath) {
+      // An upper-case word is never a step: say what a method needs after it.
+      if (upper && !KEYWORDS.includes(token.text.toLowerCase()) && !this.#punct(':', 1)) {
+        if (this.#punct('*', 1)) {
+          const after = describeToken(this.#peek(2));
+          this.#fail(this.#peek(2), {
+            reason: `expected ":" after ${clip(token.text, 40)} *, found ${after}`,
+            expected: '":"',
+            found: after,
+            hint: `Write the method, * for every path, a colon, then the steps: ${clip(token.text, 40)} *: 405...`,
+          });
+        }
+        const found = describeToken(next);
+        this.#fail(next, {
+          reason: `expected a path after the method ${clip(token.text, 40)}, found ${found}`,
+          expected: 'a path or "*"',
+          found,
+          hint: `Write the method, a path (or * for every path), then a colon: ${clip(token.text, 40)} /healthz: 200...`,
+        });
+      }
+      return undefined;
+    }
+    if (KEYWORDS.includes(token.text)) {
+      this.#fail(token, {
+        reason: `a route starts with a method or a path, found the word "${token.text}"`,
+        expected: 'a method, a path or "*"',
+        found: describeToken(token),
+        hint: 'Write the method in upper case before the path, then a colon: POST /healthz: 405...',
+      });
+    }
+    if (!upper) {
+      const shown = clip(token.text, 40);
+      this.#fail(token, {
+        reason: /[a-z]/.test(token.text)
+          ? `the method "${shown}" is not upper case`
+          : `"${shown}" is not a method`,
+        expected: 'a method in upper case',
+        found: describeToken(token),
+        hint: `Methods are case-sensitive and written in upper case (letters, digits, "-", "_"): ${/^[A-Za-z][A-Za-z0-9_-]*$/.test(token.text) ? clip(token.text.toUpperCase(), 40) : 'GET'} ${next.text}: ...`,
+      });
+    }
+    if (token.text.length > LIMITS.maxMethodChars) {
+      this.#fail(token, {
+        reason: `the method is longer than ${LIMITS.maxMethodChars} characters`,
+        hint: 'Use a shorter method, or leave it out for any method',
+      });
+    }
+    this.#next();
+    return token.text;
   }
 
   /** After a route: only ";" or the end may follow; explain the usual mistakes. */

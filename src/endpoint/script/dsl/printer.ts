@@ -107,17 +107,25 @@ function printBody(route: Route): string {
   return parts.join(', ');
 }
 
+/** A route's head: its path, after its method when it names one (`POST /healthz`, `GET *`). */
+function printHead(route: Route): string {
+  return route.method === undefined ? route.path : `${route.method} ${route.path}`;
+}
+
 /**
  * Prints a definition in the DSL, in canonical form: `parseScript(printScript(d))` equals a
- * canonical `d` (see `normalizeDefinition`). A lone route for every path is printed without
- * its `*:` prefix.
+ * canonical `d` (see `normalizeDefinition`). A lone route for every path and every method is
+ * printed without its `*:` prefix; a route for any method without a method.
  *
  * @example
  * printScript({ routes: [{ path: '*', script: [{ kind: 'forever', item: { kind: 'status', status: 200 } }] }] });
  * // "200..."
+ * printScript({ routes: [{ method: 'POST', path: '/healthz', script: [{ kind: 'status', status: 405 }] }] });
+ * // "POST /healthz: 405"
  */
 export function printScript(definition: EndpointDefinition): string {
   const routes = definition.routes;
-  if (routes.length === 1 && (routes[0] as Route).path === ANY_PATH) return printBody(routes[0] as Route);
-  return routes.map((route) => `${route.path}: ${printBody(route)}`).join('; ');
+  const only = routes.length === 1 ? (routes[0] as Route) : undefined;
+  if (only && only.path === ANY_PATH && only.method === undefined) return printBody(only);
+  return routes.map((route) => `${printHead(route)}: ${printBody(route)}`).join('; ');
 }
