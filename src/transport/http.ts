@@ -6,6 +6,7 @@ import { type ConnectionOptions, OriginPool, type PooledRequest, type Slot } fro
 import { normalizeProbeError, parseProbeUrl, stoppedError } from './probe-errors.js';
 import { AbortWatcher, unwatchSignal, watchSignal } from './signal-watch.js';
 import { skipContinueConnector } from './skip-continue.js';
+import { type TlsClientOptions, tlsConnectOptions } from './tls-options.js';
 import type { ProbeRequest, ProbeResponse, Transport } from './types.js';
 
 /**
@@ -14,7 +15,7 @@ import type { ProbeRequest, ProbeResponse, Transport } from './types.js';
  * @example
  * const transport = httpTransport({ connectionsPerOrigin: 1, maxBodyBytes: 1024 });
  */
-export interface HttpTransportOptions {
+export interface HttpTransportOptions extends TlsClientOptions {
   /**
    * Keep-alive connections per origin (scheme, host and port). Default 5, as Dapr's
    * `fasthttp.Client{MaxConnsPerHost: 5}`; probes beyond it wait for a free connection.
@@ -141,7 +142,8 @@ export function httpTransport(options: HttpTransportOptions = {}): HttpTransport
     keepAliveMaxTimeout: Math.max(settings.idleTimeout, 600_000),
     // Drops an unsolicited `100 Continue` so the final response counts (undici calls it a
     // bad response and closes; Go's clients skip it).
-    connect: skipContinueConnector({}),
+    // https:// origins verify with `ca` / `rejectUnauthorized` (docs/transports.md#tls).
+    connect: skipContinueConnector(tlsConnectOptions(options)),
   };
 
   const poolFor = (origin: string): OriginPool => {

@@ -1,5 +1,5 @@
 import { describeValue, ProbekitError } from '../errors.js';
-import { type FailureKind, outcomeOfError, transportError } from './outcome.js';
+import { type FailureKind, outcomeOfError, type TlsFailureReason, transportError } from './outcome.js';
 
 const FAILURE_TEXT: Readonly<Record<FailureKind, string>> = {
   refused: 'the connection was refused',
@@ -18,6 +18,27 @@ const FAILURE_HINT: Readonly<Record<FailureKind, string>> = {
     'Check that the port serves HTTP/1.1 (not TLS or another protocol) and that its responses are well-formed',
   timeout: 'The endpoint did not accept the connection in time',
   'invalid-url': 'Check the URL',
+};
+
+const TLS_TEXT: Readonly<Record<TlsFailureReason, string>> = {
+  'unknown-ca': 'the certificate is signed by a CA this client does not trust',
+  'wrong-host': 'the certificate does not name this host',
+  expired: 'the certificate has expired',
+  'not-yet-valid': 'the certificate is not valid yet',
+  'bad-certificate': 'the certificate was rejected',
+  handshake: 'the server does not speak TLS on this port, or broke off the handshake',
+};
+
+const TRUST_HINT =
+  "Pass the server's CA certificate (httpTransport({ ca }), probekit check --ca FILE), or skip verification ({ rejectUnauthorized: false }, --insecure)";
+
+const TLS_HINT: Readonly<Record<TlsFailureReason, string>> = {
+  'unknown-ca': TRUST_HINT,
+  'wrong-host': `Probe an address the certificate names, or make one that names it. ${TRUST_HINT}`,
+  expired: `Renew the server's certificate, or check this machine's clock. ${TRUST_HINT}`,
+  'not-yet-valid': `Check this machine's clock. ${TRUST_HINT}`,
+  'bad-certificate': TRUST_HINT,
+  handshake: 'Check that the port serves HTTPS (use an http:// URL for a plain-HTTP server)',
 };
 
 /**
@@ -53,6 +74,11 @@ export function normalizeProbeError(error: unknown, url: string): unknown {
     return Object.assign(new Error(message, { cause: error }), { code: malformedAs });
   }
   const outcome = outcomeOfError(error);
+  if (outcome.kind === 'tls') {
+    // The original code stays: it says exactly which check failed, and maps back to the reason.
+    const message = `Failed to probe ${describeValue(url)}: the TLS handshake failed, ${TLS_TEXT[outcome.reason]} (${detail}). ${TLS_HINT[outcome.reason]}.`;
+    return Object.assign(new Error(message, { cause: error }), { code: outcome.code });
+  }
   if (outcome.kind === 'error' || outcome.kind === 'status') return error;
   const message =
     `Failed to probe ${describeValue(url)}: ${FAILURE_TEXT[outcome.kind]} (${detail}). ` +
