@@ -46,11 +46,13 @@ export {
 } from './engine/journal.js';
 export { type PlayerOptions, type Reception, ScriptPlayer } from './engine/player.js';
 export { createRng, DEFAULT_SEED, hashKeys, type Rng, rngFor } from './engine/rng.js';
+export { globMatcher, isPathGlob, RouteTable } from './engine/route-table.js';
 export { type FlakyEndpoint, type FlakyEndpointOptions, flakyEndpoint } from './flaky-endpoint.js';
 export { scriptFromDaprTrace } from './script/dapr-trace.js';
 export { parseScript, printItem, printScript, printStep, ScriptSyntaxError } from './script/dsl/index.js';
 export { checkJsonBounds } from './script/json-bounds.js';
 export {
+  ANY_METHOD,
   ANY_PATH,
   type ChoiceItem,
   DEFAULT_SLOW_BODY,
@@ -62,6 +64,7 @@ export {
   explain,
   explainItem,
   explainRoute,
+  explainRouteKey,
   explainStep,
   type FaultStep,
   type Flap,
@@ -71,6 +74,7 @@ export {
   type Item,
   type Latency,
   LIMITS,
+  METHOD_PATTERN,
   type PassStep,
   type RefuseStep,
   type RepeatItem,
