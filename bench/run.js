@@ -2,7 +2,7 @@
 // ratio against a baseline measured in the same run (the median of several rounds, with the
 // spread min–max), with the date and machine notes, ready to paste into the README.
 //
-//   npm run bench                      (builds first; about 4 minutes)
+//   npm run bench                      (builds first; about 5 minutes)
 //   node bench/run.js --only simulate  (a comma list: healthz, mock-server, fanout, simulate)
 //
 // Each benchmark runs as its own process, `node bench/<name>.bench.js --json`, which prints its
@@ -30,17 +30,19 @@ const BENCHES = [
     name: 'healthz',
     file: 'healthz.bench.js',
     env: { BENCH_ROUNDS: '6', BENCH_SECONDS: '2', BENCH_WARMUP_SECONDS: '2' },
-    rows: (data) => serverRows('healthz server vs bare node:http', data.result),
+    rows: (data) => serverRows('healthz server vs bare node:http', data),
+    notes: (data) => [loadNote('healthz', data.result)],
   },
   {
     name: 'mock-server',
     file: 'mock-server.bench.js',
     env: { BENCH_ROUNDS: '6', BENCH_SECONDS: '2', BENCH_WARMUP_SECONDS: '2', BENCH_JOURNALLED: '200000' },
-    rows: (data) => serverRows('mock server (200..., journal on) vs bare node:http', data.result),
+    rows: (data) => serverRows('mock server (200..., journal on) vs bare node:http', data),
     notes: (data) => {
       const { count, all, bounded } = data.journal;
       const mib = (bytes) => (bytes / 1024 / 1024).toFixed(1);
       return [
+        loadNote('mock server', data.result),
         `mock server journal: ${(all.bytes / count).toFixed(0)} bytes per kept entry (${count} requests ` +
           `journalled in process); with the default size it stays at ${mib(bounded.bytes)} MiB ` +
           `(${bounded.kept} kept, ${bounded.dropped} dropped).`,
@@ -50,10 +52,11 @@ const BENCHES = [
   {
     name: 'fanout',
     file: 'transport.bench.js',
-    // The checker fan-out and the bare loop of the same HTTP client (the undici baseline of
-    // that benchmark always runs too): 1,000 endpoints every 100 ms, 10 s measured per run.
+    // The checker fan-out, the Go pattern (Dapr v1.0's loop with fasthttp, when go is installed)
+    // and the bare loop of the same HTTP client (the undici baseline of that benchmark always runs
+    // too): 1,000 endpoints every 100 ms, 10 s measured per run.
     env: {
-      BENCH_CLIENTS: 'probekit,checker',
+      BENCH_CLIENTS: 'probekit,checker,go',
       BENCH_ENDPOINTS: '1000',
       BENCH_INTERVAL_MS: '100',
       BENCH_SECONDS: '10',
@@ -67,10 +70,15 @@ const BENCHES = [
       const runs = Object.values(data.results).flat();
       const clean = runs.filter((run) => !(run.foreignShare > limit)).length;
       const failures = runs.reduce((sum, run) => sum + (run.failures ?? 0), 0);
+      const go = data.results.go?.[0];
       return [
         `fan-out: ${clean} of ${runs.length} client runs undisturbed (other processes under ` +
           `${Math.round(limit * 100)}% of the client's CPU); ${failures} failed probes in all. Lateness ` +
-          'rows show the per-round difference from the bare loop, whose own lateness is near zero.',
+          'rows show the per-round difference from the baseline (probe start minus its tick).',
+        data.skipped?.go
+          ? `the Go pattern: skipped: ${data.skipped.go}.`
+          : `the Go pattern: bench/go/dapr-loop (${go?.goVersion ?? 'go'}, GOMAXPROCS ${go?.gomaxprocs ?? '?'}, ` +
+            'fasthttp from Debian), one goroutine, ticker and fasthttp.Client per endpoint, DoTimeout per tick.',
       ];
     },
   },
@@ -101,7 +109,9 @@ function roundRatios(rounds, pick) {
 }
 
 /** compareServers() results: req/s, p99 latency and server CPU per request. */
-function serverRows(bench, result) {
+function serverRows(title, { result, load }) {
+  const generator = result.loadCheck?.generator ?? 'autocannon';
+  const bench = `${title} (${generator}, ${load.connections} keep-alive connections)`;
   return [
     {
       bench,
@@ -133,8 +143,23 @@ function serverRows(bench, result) {
   ];
 }
 
+/** The load-generator check of a server comparison, as one note. */
+function loadNote(name, result) {
+  const check = result.loadCheck;
+  if (!check) return `${name}: no load-generator check in this result.`;
+  const pct = (share) => `${Math.round(share * 100)}%`;
+  const shares = (side) => `${pct(side.serverCpuShare.min)}–${pct(side.serverCpuShare.max)}`;
+  return (
+    `${name}: ${check.generator}${check.note ? ` (${check.note})` : ''} used at most ${pct(check.max)} of its core ` +
+    `(${check.ok ? 'under' : 'NOT under'} ${pct(check.limit)}: ${check.ok ? 'not' : 'possibly'} the bottleneck); ` +
+    `servers used ${shares(result.baseline)} (bare) and ${shares(result.candidate)} (probekit) of theirs; ` +
+    `${check.disturbedRuns} of ${check.runs} runs disturbed by other processes after ${check.retries} re-run(s).`
+  );
+}
+
 /**
- * transport.bench.js results: the checker fan-out against the bare loop of httpTransport. As
+ * transport.bench.js results: the checker fan-out against the Go pattern (Dapr v1.0's loop with
+ * fasthttp) and against the bare loop of httpTransport. As
  * that benchmark does, runs that other processes disturbed (over `maxForeignShare` of the
  * client's CPU) are left out when a row has undisturbed ones, and ratios pair runs of one round.
  */
@@ -159,12 +184,51 @@ function fanoutRows(data) {
       .filter(Number.isFinite);
   const differences = (a, b, pick) => pairsOf(a, b).map(([run, other]) => pick(run) - pick(other));
   const med = (runs, pick) => medianOf(usable(runs).map(pick));
-  const title =
-    `checker fan-out: ${data.endpoints} checkers every ${data.interval} ms, ${data.seconds} s, ` +
-    'vs a bare loop of the same client (httpTransport)';
+  const go = data.results.go ?? [];
+  const shape = `${data.endpoints} checkers every ${data.interval} ms, ${data.seconds} s`;
+  const lateness = (q) => (r) => r[`lateness${q}`];
+  const vsGo = data.skipped?.go
+    ? [
+        {
+          bench: `checker fan-out vs the Go pattern (Dapr v1.0 loop, fasthttp): ${shape}`,
+          skipped: data.skipped.go,
+        },
+      ]
+    : [
+        {
+          bench: `checker fan-out vs the Go pattern (Dapr v1.0 loop, fasthttp): ${shape}`,
+          measure: 'client CPU, µs/probe',
+          candidate: med(checker, (r) => r.cpuUsPerProbe),
+          baseline: med(go, (r) => r.cpuUsPerProbe),
+          ratio: spreadOf(paired(checker, go, (r) => r.cpuUsPerProbe)),
+          better: 'lower',
+          digits: 1,
+        },
+        {
+          bench: '',
+          measure: `probes/s (target ${Math.round((data.endpoints * 1000) / data.interval)})`,
+          candidate: med(checker, (r) => r.probesPerSecond),
+          baseline: med(go, (r) => r.probesPerSecond),
+          ratio: spreadOf(paired(checker, go, (r) => r.probesPerSecond)),
+          better: 'higher',
+          digits: 0,
+        },
+        ...['P50', 'P99'].map((q) => ({
+          bench: '',
+          measure: `probe-start lateness ${q.toLowerCase()}, ms`,
+          candidate: med(checker, lateness(q)),
+          baseline: med(go, lateness(q)),
+          // Both are near zero on an idle core (even negative for Node: its timers fire early), so
+          // a ratio would be noise; the per-round difference says what the checker adds.
+          difference: spreadOf(differences(checker, go, lateness(q))),
+          better: 'lower',
+          digits: 2,
+        })),
+      ];
   return [
+    ...vsGo,
     {
-      bench: title,
+      bench: `checker fan-out vs a bare loop of the same client (httpTransport): ${shape}`,
       measure: 'client CPU, µs/probe',
       candidate: med(checker, (r) => r.cpuUsPerProbe),
       baseline: med(bare, (r) => r.cpuUsPerProbe),
@@ -174,30 +238,10 @@ function fanoutRows(data) {
     },
     {
       bench: '',
-      measure: `probes/s (target ${Math.round((data.endpoints * 1000) / data.interval)})`,
-      candidate: med(checker, (r) => r.probesPerSecond),
-      baseline: med(bare, (r) => r.probesPerSecond),
-      ratio: spreadOf(paired(checker, bare, (r) => r.probesPerSecond)),
-      better: 'higher',
-      digits: 0,
-    },
-    {
-      bench: '',
-      measure: 'schedule lateness p50, ms',
-      candidate: med(checker, (r) => r.latenessP50),
-      baseline: med(bare, (r) => r.latenessP50),
-      // The bare loop's lateness is near zero (even negative: timers fire early), so a ratio
-      // would be noise; the per-round difference says what the checker adds.
-      difference: spreadOf(differences(checker, bare, (r) => r.latenessP50)),
-      better: 'lower',
-      digits: 2,
-    },
-    {
-      bench: '',
-      measure: 'schedule lateness p99, ms',
-      candidate: med(checker, (r) => r.latenessP99),
-      baseline: med(bare, (r) => r.latenessP99),
-      difference: spreadOf(differences(checker, bare, (r) => r.latenessP99)),
+      measure: 'probe-start lateness p99, ms',
+      candidate: med(checker, lateness('P99')),
+      baseline: med(bare, lateness('P99')),
+      difference: spreadOf(differences(checker, bare, lateness('P99'))),
       better: 'lower',
       digits: 2,
     },
@@ -304,6 +348,10 @@ function table(rows) {
   for (const row of rows) {
     if (row.error) {
       lines.push(`| ${row.bench} | failed: ${row.error} | | | |`);
+      continue;
+    }
+    if (row.skipped) {
+      lines.push(`| ${row.bench} | skipped: ${row.skipped} | | | |`);
       continue;
     }
     lines.push(

@@ -14,15 +14,26 @@
 //
 // Environment: BENCH_ENDPOINTS (1000), BENCH_INTERVAL_MS (100), BENCH_SECONDS (measured seconds
 // per run, 2), BENCH_WARMUP_SECONDS (1), BENCH_ROUNDS (3), BENCH_CLIENTS (comma list of
-// probekit, undici-request, undici-dispatch, node-http, fetch, checker, and `harness`: the
-// bench's loops with no request, i.e. what every loop-driven row pays on top of its client).
+// probekit, undici-request, undici-dispatch, node-http, fetch, checker, go, and `harness`: the
+// bench's loops with no request, i.e. what every loop-driven row pays on top of its client),
+// BENCH_GOPATH (/usr/share/gocode: where Debian's golang-github-valyala-fasthttp-dev puts
+// fasthttp).
+//
+// `go` is the Go pattern the checkers are measured against: Dapr v1.0's health-check loop with
+// fasthttp (bench/go/dapr-loop/main.go), one goroutine per endpoint, same endpoints, same start
+// offsets, measured the same way. It is built once per run in a temporary folder, offline
+// (GO111MODULE=off against Debian's Go sources; fasthttp is installed with apt-get when missing
+// and we are root). Without `go` on PATH the row is skipped and the report says so.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { aptInstall, hasCommand } from './lib/install.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ENDPOINTS = intEnv('BENCH_ENDPOINTS', 1000);
@@ -37,7 +48,10 @@ const CLOCK_TICKS = 100; // USER_HZ: /proc/stat counts in 1/100 s on Linux
 // A run whose CPU had more than this share of other work on it is measured again (bounded).
 const MAX_FOREIGN_SHARE = 0.1;
 const MAX_RETRIES = Number(process.env.BENCH_MAX_RETRIES ?? 2);
-const DEFAULT_CLIENTS = 'probekit,undici-request,undici-dispatch,node-http,fetch,checker';
+const DEFAULT_CLIENTS = 'probekit,undici-request,undici-dispatch,node-http,fetch,checker,go';
+const GO_SOURCE = fileURLToPath(new URL('./go/dapr-loop/', import.meta.url));
+const GO_PATH = process.env.BENCH_GOPATH ?? '/usr/share/gocode';
+const FASTHTTP_PACKAGE = 'golang-github-valyala-fasthttp-dev';
 
 /** Each client: how to make one probe function per endpoint. Runs inside the client process. */
 const CLIENTS = {
@@ -199,7 +213,43 @@ const DESCRIPTIONS = {
   'node-http': 'node:http + keep-alive Agent (c)',
   fetch: 'global fetch (d)',
   checker: `${ENDPOINTS} checkers, default transport (e)`,
+  go: 'the Go pattern: Dapr v1.0 loop, fasthttp (g)',
 };
+
+// ---------------------------------------------------------------------------------------------
+// The Go pattern (bench/go/dapr-loop): built once per run, offline.
+
+/**
+ * Builds bench/go/dapr-loop into a temporary folder: `{ binary, folder }`, or `{ skipped }` with
+ * the reason (no go on PATH; fasthttp missing and not installable).
+ */
+function buildGoPattern() {
+  if (!hasCommand('go')) return { skipped: 'go not installed' };
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'probekit-bench-go-'));
+  const binary = path.join(folder, 'dapr-loop');
+  // GOPATH mode: Debian's Go packages are GOPATH sources; no module proxy, no network.
+  const env = {
+    ...process.env,
+    GO111MODULE: 'off',
+    GOPATH: GO_PATH,
+    GOFLAGS: '',
+    GOCACHE: process.env.GOCACHE ?? path.join(os.tmpdir(), 'probekit-bench-go-cache'),
+  };
+  const build = () =>
+    spawnSync('go', ['build', '-o', binary, '.'], { cwd: GO_SOURCE, env, encoding: 'utf8' });
+  let result = build();
+  const missing = () => /cannot find package "github\.com\/valyala/.test(result.stderr ?? '');
+  if (result.status !== 0 && missing() && aptInstall(FASTHTTP_PACKAGE, console.log)) result = build();
+  if (result.status !== 0 || !existsSync(binary)) {
+    rmSync(folder, { recursive: true, force: true });
+    return {
+      skipped: missing()
+        ? `fasthttp not found in ${GO_PATH} (install ${FASTHTTP_PACKAGE})`
+        : `go build failed: ${(result.stderr ?? '').trim().split('\n')[0]}`,
+    };
+  }
+  return { binary, folder };
+}
 
 function importTransport() {
   return importKit('httpTransport', '../dist/transport/index.js');
@@ -329,11 +379,28 @@ function report(name, { probesMeasured, failures, cpu, wall, lateness, cpuLineSt
 // ---------------------------------------------------------------------------------------------
 // Orchestrator.
 
+/** The built Go pattern, when `go` is among the clients and it built. */
+let goBinary;
+/** What to remove when the run ends (the Go build's folder). */
+const cleanups = [];
+
 async function main() {
-  const names = (process.env.BENCH_CLIENTS ?? DEFAULT_CLIENTS).split(',');
+  let names = (process.env.BENCH_CLIENTS ?? DEFAULT_CLIENTS).split(',');
   for (const name of names)
-    if (!CLIENTS[name] && name !== 'checker') throw new Error(`Unknown client ${name}`);
+    if (!CLIENTS[name] && name !== 'checker' && name !== 'go') throw new Error(`Unknown client ${name}`);
   if (!names.includes(BASELINE)) names.unshift(BASELINE);
+  const skipped = {};
+  if (names.includes('go')) {
+    const built = buildGoPattern();
+    if (built.skipped) {
+      skipped.go = built.skipped;
+      names = names.filter((name) => name !== 'go');
+      console.log(`The Go pattern: skipped: ${built.skipped}.`);
+    } else {
+      goBinary = built.binary;
+      cleanups.push(() => rmSync(built.folder, { recursive: true, force: true }));
+    }
+  }
 
   const server = spawn(
     'taskset',
@@ -378,6 +445,7 @@ async function main() {
   } finally {
     server.stdin.end();
     await once(server, 'exit');
+    for (const cleanup of cleanups) cleanup();
   }
 
   // Runs that other processes disturbed (over MAX_FOREIGN_SHARE of the client's CPU) are left
@@ -405,10 +473,15 @@ async function main() {
   });
   console.log();
   console.table(rows);
-  console.log(
-    `Target probes/s: ${Math.round((ENDPOINTS * 1000) / INTERVAL)}. Reference on this kind of machine: ` +
-      'Go + fasthttp 25.9 µs/probe.',
-  );
+  console.log(`Target probes/s: ${Math.round((ENDPOINTS * 1000) / INTERVAL)}.`);
+  const checkerVsGo = pairedRatios(results.checker, results.go, clean);
+  if (checkerVsGo.length > 0) {
+    console.log(
+      `Checker CPU per probe / the Go pattern's, per round: ${median(checkerVsGo).toFixed(2)}× ` +
+        `(${Math.min(...checkerVsGo).toFixed(2)}–${Math.max(...checkerVsGo).toFixed(2)}).`,
+    );
+  }
+  if (skipped.go) console.log(`The Go pattern: skipped: ${skipped.go}.`);
   if (contended > 0) {
     console.log(
       `Warning: ${contended} run(s) shared CPU ${CLIENT_CPU} with other processes (over ` +
@@ -431,14 +504,42 @@ async function main() {
         ...settings,
         baseline: BASELINE,
         maxForeignShare: MAX_FOREIGN_SHARE,
+        skipped,
         results,
       }),
     );
   }
 }
 
+/** Per-round ratios of CPU per probe, a / b, over rounds where both runs were undisturbed (if any). */
+function pairedRatios(a = [], b = [], clean) {
+  const pairs = a
+    .map((run) => [run, b.find((other) => other.round === run.round)])
+    .filter(([, other]) => other !== undefined);
+  const cleanPairs = pairs.filter(([run, other]) => clean(run) && clean(other));
+  return (cleanPairs.length > 0 ? cleanPairs : pairs).map(
+    ([run, other]) => run.cpuUsPerProbe / other.cpuUsPerProbe,
+  );
+}
+
 async function measure(name, ports) {
-  const child = spawn('taskset', ['-c', String(CLIENT_CPU), process.execPath, SELF, '--client', name], {
+  const command =
+    name === 'go'
+      ? [
+          goBinary,
+          '-ports',
+          ports.join(','),
+          '-interval',
+          `${INTERVAL}ms`,
+          '-warmup',
+          `${WARMUP * 1000}ms`,
+          '-seconds',
+          `${SECONDS * 1000}ms`,
+          '-cpu',
+          String(CLIENT_CPU),
+        ]
+      : [process.execPath, SELF, '--client', name];
+  const child = spawn('taskset', ['-c', String(CLIENT_CPU), ...command], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, BENCH_PORTS: ports.join(',') },
   });

@@ -9,7 +9,7 @@ export function printComparison(result, { load, rounds, label, target }) {
   const date = new Date().toISOString().slice(0, 10);
   console.log('');
   console.log(
-    `${date} · ${machineNotes(result.pinned)} · autocannon ${load.connections} connections, pipelining ${load.pipelining}, ${rounds} rounds × ${load.duration} s`,
+    `${date} · ${machineNotes(result.pinned)} · ${generatorText(result.loadCheck)} ${load.connections} connections, pipelining ${load.pipelining}, ${rounds} rounds × ${load.duration} s`,
   );
   console.log('');
   console.log(
@@ -18,7 +18,7 @@ export function printComparison(result, { load, rounds, label, target }) {
   console.log('|---|---|---|---|---|---|');
   for (const side of [result.baseline, result.candidate]) {
     console.log(
-      `| ${side.name} | ${formatSpread(side.reqPerSec)} | ${side.p99.median} | ${formatSpread(side.cpuMicrosPerRequest, 1)} | ${side.errors} | ${side.non2xx} |`,
+      `| ${side.name} | ${formatSpread(side.reqPerSec)} | ${side.p99.median.toFixed(2)} | ${formatSpread(side.cpuMicrosPerRequest, 1)} | ${side.errors} | ${side.non2xx} |`,
     );
   }
   console.log('');
@@ -27,6 +27,30 @@ export function printComparison(result, { load, rounds, label, target }) {
   );
   console.log(
     `ratio server CPU per request (${label} / bare, per round): ${formatSpread(result.ratio.cpuMicrosPerRequest, 3)}  (lower is better)`,
+  );
+  console.log(loadCheckText(result));
+}
+
+function generatorText(check) {
+  return check.generator === 'wrk' ? 'wrk (1 thread)' : `autocannon (${check.note})`;
+}
+
+const percent = (share) => `${Math.round(share * 100)}%`;
+const percentSpread = (s) => `${percent(s.median)} (${percent(s.min)}–${percent(s.max)})`;
+
+/**
+ * One line: whether the load generator could have been the bottleneck (its CPU share of its core
+ * in every run against the limit), and how busy each server's core was.
+ */
+export function loadCheckText(result) {
+  const { loadCheck: check, baseline, candidate } = result;
+  const verdict = check.ok
+    ? `under ${percent(check.limit)} in every run: the load generator was not the bottleneck`
+    : `reached ${percent(check.max)} (limit ${percent(check.limit)}): the load generator may be the bottleneck, read the CPU-per-request rows`;
+  return (
+    `load generator check: ${check.generator} used at most ${percent(check.max)} of its core, ${verdict}; ` +
+    `server CPU ${baseline.name} ${percentSpread(baseline.serverCpuShare)}, ${candidate.name} ${percentSpread(candidate.serverCpuShare)} of its core; ` +
+    `${check.disturbedRuns} of ${check.runs} runs disturbed (other processes over ${percent(check.foreignLimit)} of the server's core) after ${check.retries} re-run(s).`
   );
 }
 
