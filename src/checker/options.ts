@@ -3,6 +3,7 @@ import { type Clock, systemClock } from '../time/clock.js';
 import { MAX_DURATION_MS, MAX_DURATION_TEXT } from '../time/duration.js';
 import type { Transport } from '../transport/types.js';
 import type { CheckEvent } from './events.js';
+import { type CheckerProfile, profileNamed, REFERENCE_PROFILE } from './profiles/catalogue.js';
 
 /** The checker's settings after defaults and options are applied. */
 export interface HealthCheckOptions {
@@ -21,6 +22,10 @@ export interface HealthCheckOptions {
   transport: Transport | undefined;
   signal: AbortSignal | undefined;
   observers: Array<(event: CheckEvent) => void>;
+  /** The Dapr version whose behaviour the check reproduces (default `dapr-1.0`). */
+  profile: CheckerProfile;
+  /** Dapr v1.13's interval while unhealthy (only `dapr-1.13` reads it). */
+  unhealthyInterval: number;
 }
 
 /** A Dapr-style functional option: applied in order over the defaults, a later one wins. */
@@ -38,14 +43,30 @@ export const DEFAULTS = Object.freeze({
   successStatusCode: 200,
 });
 
-/** Applies the defaults, then each option in order, then validates the result. */
+/** Marks the option `withProfile` makes, so its defaults apply before every option. */
+const PROFILE_OPTION = Symbol('probekit.profile');
+type ProfileOption = Option & { [PROFILE_OPTION]?: CheckerProfile };
+
+/**
+ * Applies the defaults (the profile's, when `withProfile` is among the options), then each
+ * option in order, then validates the result.
+ */
 export function resolveOptions(opts: readonly Option[]): HealthCheckOptions {
+  let profile = profileNamed(REFERENCE_PROFILE);
+  for (const option of opts) {
+    const chosen = typeof option === 'function' ? (option as ProfileOption)[PROFILE_OPTION] : undefined;
+    if (chosen) profile = chosen;
+  }
+  const { unhealthyInterval, ...defaults } = profile.defaults;
   const options: HealthCheckOptions = {
     ...DEFAULTS,
+    ...defaults,
     clock: systemClock,
     transport: undefined,
     signal: undefined,
     observers: [],
+    profile,
+    unhealthyInterval,
   };
   for (const [position, option] of opts.entries()) {
     if (typeof option !== 'function') {
@@ -120,6 +141,26 @@ function validate(o: HealthCheckOptions): void {
       'is not an HTTP status code',
       'Use an integer from 100 to 599, e.g. 200',
     );
+  }
+  if (o.profile.timeoutAtMostInterval && o.requestTimeout > o.interval) {
+    // daprd's StartProbes refuses it (`pkg/apphealth/health.go@v1.9.0:79-80`).
+    throw invalid(
+      'requestTimeout',
+      o.requestTimeout,
+      `is longer than the interval (${o.interval} ms), which ${o.profile.name} refuses`,
+      'Use a timeout no longer than the interval',
+    );
+  }
+  if (o.profile.defaults.unhealthyInterval > 0) {
+    finite('unhealthyInterval', o.unhealthyInterval);
+    if (o.unhealthyInterval <= 0) {
+      throw invalid(
+        'unhealthyInterval',
+        o.unhealthyInterval,
+        'is not positive',
+        'Use an interval above 0 ms, e.g. 500',
+      );
+    }
   }
   if (!o.clock || typeof o.clock.setTimeout !== 'function' || typeof o.clock.clearTimeout !== 'function') {
     throw invalid('clock', o.clock, 'is not a Clock', 'Pass an object with now, setTimeout and clearTimeout');
@@ -258,4 +299,29 @@ export function withObserver(observer: (event: CheckEvent) => void): Option {
   return (o) => {
     o.observers.push(observer);
   };
+}
+
+/** Options of {@link withProfile}: what a profile has beyond Dapr v1.0's options. */
+export interface ProfileOptions {
+  /** `dapr-1.13` only: the interval while unhealthy, in ms (Dapr's default and daprd's: 500). */
+  readonly unhealthyInterval?: number;
+}
+
+/**
+ * Makes the check behave like another Dapr version's checker (docs/profiles.md): its loop, its
+ * counter, its client rules and its defaults. Options before or after it still win over its
+ * defaults. `dapr-1.0` is the default.
+ *
+ * @example
+ * startEndpointHealthCheck(url, withProfile('dapr-1.1'), withInterval(100)); // false on every failure past the threshold
+ * startEndpointHealthCheck(url, withProfile('dapr-1.13', { unhealthyInterval: 250 }));
+ */
+export function withProfile(name: string, profileOptions: ProfileOptions = {}): Option {
+  const profile = profileNamed(name);
+  const unhealthyInterval = profileOptions.unhealthyInterval;
+  const option: ProfileOption = (options) => {
+    if (unhealthyInterval !== undefined) options.unhealthyInterval = unhealthyInterval;
+  };
+  option[PROFILE_OPTION] = profile;
+  return option;
 }

@@ -1,4 +1,6 @@
 import { startEndpointHealthCheck, withClock, withObserver, withTransport } from '../checker/index.js';
+import { profileNamed, REFERENCE_PROFILE } from '../checker/profiles/catalogue.js';
+import { ProbekitError } from '../errors.js';
 import { simulateEventsYielding } from './des/simulate-events.js';
 import { optionsFromScenario } from './reference-adapter.js';
 import { playScenario } from './run.js';
@@ -21,19 +23,39 @@ import { assertRunnable } from './validate.js';
  * that is not one, or longer than `MAX_SIMULATED_TICKS` ticks, is refused with a
  * `ProbekitError` (`ERR_PROBEKIT_INVALID_SCENARIO`) before anything runs.
  *
+ * Under another Dapr version's profile (`{ profile: 'dapr-1.1' }`, docs/profiles.md) the same
+ * engine runs that version's loop, counter, client rules and defaults.
+ *
  * @example
  * const trace = await simulate({ id: 'streaks', description: '…', rules: ['count.one-false-per-streak'],
  *   level: 'core', options: { intervalMs: 100, initialDelayMs: 0 }, script: '200, 503*3, 200', durationMs: 650 });
  */
-export async function simulate(scenario: Scenario): Promise<Trace> {
+export async function simulate(scenario: Scenario, options: SimulateOptions = {}): Promise<Trace> {
   const id: unknown = (scenario as Partial<Scenario> | null)?.id;
-  assertRunnable(
-    scenario,
-    typeof id === 'string' ? `simulate() of ${JSON.stringify(id.slice(0, 80))}` : 'simulate()',
-  );
+  const origin = typeof id === 'string' ? `simulate() of ${JSON.stringify(id.slice(0, 80))}` : 'simulate()';
+  assertRunnable(scenario, origin);
+  const profile = profileNamed(options.profile ?? REFERENCE_PROFILE).name;
+  const extra =
+    options.unhealthyInterval === undefined ? {} : { unhealthyInterval: options.unhealthyInterval };
   // The event simulator gives the async run's trace exactly (test/scenario/des-equivalence.test.ts),
   // tens of times faster; it leaves times that are not whole ms to the async run.
-  return simulateEventsYielding(scenario) ?? simulateAsync(scenario);
+  const running = simulateEventsYielding(scenario, profile, extra);
+  if (running) return running;
+  if (profile !== REFERENCE_PROFILE || options.unhealthyInterval !== undefined) {
+    throw new ProbekitError(
+      'ERR_PROBEKIT_INVALID_SCENARIO',
+      `Failed to run ${origin} under ${profile}: its times are not whole milliseconds. Round the scenario's options, readDelayMs and durationMs to whole ms.`,
+    );
+  }
+  return simulateAsync(scenario);
+}
+
+/** Options of {@link simulate}. */
+export interface SimulateOptions {
+  /** The Dapr version to simulate (`dapr-1.0`, the reference, by default): see `PROFILE_NAMES`. */
+  readonly profile?: string;
+  /** `dapr-1.13` only: the interval while unhealthy (default 500 ms). */
+  readonly unhealthyInterval?: number;
 }
 
 /**

@@ -69,6 +69,11 @@ export interface TraceProbe {
    * unparsable address). Such probes are invisible to an endpoint, so comparisons skip them.
    */
   sent?: boolean;
+  /**
+   * How many requests the endpoint saw for this probe, when not one: redirects followed and
+   * requests sent again on a new connection (Dapr profiles with Go's net/http client).
+   */
+  requests?: number;
 }
 
 /** One value the consumer received. */

@@ -1,3 +1,3 @@
 export { EventQueue } from './event-queue.js';
-export { CheckerMachine, type MachineSettings } from './machine.js';
-export { simulateEvents, simulateEventsYielding } from './simulate-events.js';
+export { ProfileRunner, type ProfileRunSettings } from './profile-runner.js';
+export { profileRunner, simulateEvents, simulateEventsYielding } from './simulate-events.js';

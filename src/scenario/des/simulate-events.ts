@@ -1,11 +1,13 @@
-import { resolveOptions } from '../../checker/options.js';
+import { resolveOptions, withProfile } from '../../checker/options.js';
+import { REFERENCE_PROFILE } from '../../checker/profiles/catalogue.js';
+import { createLoop } from '../../checker/profiles/machines.js';
 import { ScriptPlayer } from '../../endpoint/engine/player.js';
 import type { Clock } from '../../time/clock.js';
 import { yieldToEventLoop } from '../../time/yield.js';
 import { optionsFromScenario } from '../reference-adapter.js';
 import { SCENARIO_URL } from '../run.js';
 import type { Scenario, Trace } from '../types.js';
-import { CheckerMachine } from './machine.js';
+import { ProfileRunner } from './profile-runner.js';
 
 const SCENARIO_PATH = new URL(SCENARIO_URL).pathname;
 
@@ -26,8 +28,18 @@ const SLICE_EVENTS = 1024;
  * const trace = simulateEvents({ id: 'x', description: '…', rules: [], level: 'core',
  *   options: { intervalMs: 100, initialDelayMs: 0 }, script: '200, 503*3, 200', durationMs: 650 });
  */
-export function simulateEvents(scenario: Scenario): Trace | undefined {
-  return eventMachine(scenario)?.run();
+export function simulateEvents(
+  scenario: Scenario,
+  profile: string = REFERENCE_PROFILE,
+  extra: ProfileExtras = {},
+): Trace | undefined {
+  return profileRunner(scenario, profile, extra)?.run();
+}
+
+/** What a profile has beyond the scenario's options. */
+export interface ProfileExtras {
+  /** `dapr-1.13`: the interval while unhealthy. */
+  readonly unhealthyInterval?: number;
 }
 
 /**
@@ -38,40 +50,64 @@ export function simulateEvents(scenario: Scenario): Trace | undefined {
  * @example
  * const trace = (await simulateEventsYielding(scenario)) ?? (await simulateAsync(scenario));
  */
-export function simulateEventsYielding(scenario: Scenario): Promise<Trace> | undefined {
-  const machine = eventMachine(scenario);
+export function simulateEventsYielding(
+  scenario: Scenario,
+  profile: string = REFERENCE_PROFILE,
+  extra: ProfileExtras = {},
+): Promise<Trace> | undefined {
+  const machine = profileRunner(scenario, profile, extra);
   return machine && runInSlices(machine);
 }
 
-async function runInSlices(machine: CheckerMachine): Promise<Trace> {
+async function runInSlices(machine: ProfileRunner): Promise<Trace> {
   while (!machine.advance(SLICE_EVENTS)) {
     await yieldToEventLoop();
   }
   return machine.trace();
 }
 
-/** The machine for `scenario`, or `undefined` outside what it is proven on (see simulateEvents). */
-function eventMachine(scenario: Scenario): CheckerMachine | undefined {
-  let machine: CheckerMachine | undefined;
-  // The player reads the clock only for the script's start (0); requests carry their instant.
+/** The channel's capacity under each loop kind: Go's `make(chan bool, 1)`, v1.13's unbuffered one, a callback. */
+const CAPACITY = {
+  sequential: 1,
+  'goroutine-per-tick': 1,
+  phased: 0,
+  'app-health': Number.POSITIVE_INFINITY,
+} as const;
+
+/**
+ * The event-driven run of `scenario` under a Dapr profile (`dapr-1.0` by default), or
+ * `undefined` where the simulator does not go (times that are not whole milliseconds).
+ * Options the scenario leaves out take the profile's defaults.
+ *
+ * @example
+ * const trace = profileRunner(scenario, 'dapr-1.1')?.run();
+ */
+export function profileRunner(
+  scenario: Scenario,
+  profileName: string,
+  extra: ProfileExtras = {},
+): ProfileRunner | undefined {
+  let runner: ProfileRunner | undefined;
   const clock: Clock = {
     get now() {
-      return machine?.now ?? 0;
+      return runner?.now ?? 0;
     },
     setTimeout() {
       throw new Error('Failed to set a timer: the event simulator schedules its own events.');
     },
     clearTimeout() {},
   };
-  // Nobody reads this journal: keep none of it.
   const player = new ScriptPlayer(scenario.script, { clock, seed: scenario.seed ?? 0, journalSize: 0 });
-  const options = resolveOptions(optionsFromScenario(scenario.options));
+  const options = resolveOptions([withProfile(profileName, extra), ...optionsFromScenario(scenario.options)]);
+  const profile = options.profile;
   const readDelay = scenario.readDelayMs ?? 0;
   const { durationMs } = scenario;
+  const idleTimeout = scenario.idleTimeoutMs ?? Number.POSITIVE_INFINITY;
   if (
     !isWholeMs(options.initialDelay) ||
     !isWholeMs(options.interval) ||
     !isWholeMs(options.requestTimeout) ||
+    !isWholeMs(options.unhealthyInterval) ||
     typeof readDelay !== 'number' ||
     !isWholeMs(readDelay) ||
     typeof durationMs !== 'number' ||
@@ -79,19 +115,27 @@ function eventMachine(scenario: Scenario): CheckerMachine | undefined {
   ) {
     return undefined;
   }
-  machine = new CheckerMachine(
+  const loop = createLoop(profile.loop, {
+    initialDelay: profile.ignores.includes('initialDelay') ? 0 : options.initialDelay,
+    interval: options.interval,
+    failureThreshold: options.failureThreshold,
+    successStatusCode: options.successStatusCode,
+    unhealthyInterval: options.unhealthyInterval,
+  });
+  runner = new ProfileRunner(
     {
-      initialDelay: options.initialDelay,
-      interval: options.interval,
+      loop,
+      client: profile.client,
       requestTimeout: options.requestTimeout,
-      failureThreshold: options.failureThreshold,
       successStatusCode: options.successStatusCode,
+      channelCapacity: CAPACITY[profile.loop.kind],
       readDelay,
       duration: durationMs,
       path: SCENARIO_PATH,
+      idleTimeout,
       options: scenario.options,
     },
     player,
   );
-  return machine;
+  return runner;
 }
