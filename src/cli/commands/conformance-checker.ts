@@ -7,6 +7,7 @@ import {
   runProcessConformance,
   scaleMs,
 } from '../../conformance/checker/process/index.js';
+import { scaleScenario } from '../../conformance/checker/process/scale.js';
 import { checkRepeat } from '../../conformance/checker/process/suite.js';
 import { checkerCases, runCheckerConformance } from '../../conformance/checker/suite.js';
 import {
@@ -15,6 +16,11 @@ import {
   parseExpectFail,
   unknownExpectedIds,
 } from '../../conformance/common/expect-fail.js';
+import {
+  renderHtmlReport,
+  reportFromResults,
+  writeHtmlReport,
+} from '../../conformance/common/html-report/index.js';
 import { createEta } from '../../conformance/common/progress.js';
 import { failingResults, makeReport, type Report, reportSucceeded } from '../../conformance/common/report.js';
 import { createReporter, REPORTERS } from '../../conformance/common/reporters/index.js';
@@ -22,9 +28,11 @@ import { commandLine } from '../../conformance/common/rerun.js';
 import { ProbekitError } from '../../errors.js';
 import type { ScenarioFile } from '../../scenario/fixtures.js';
 import { referenceAdapter } from '../../scenario/reference-adapter.js';
-import type { Scenario, ScenarioLevel } from '../../scenario/types.js';
+import type { Scenario, ScenarioLevel, Trace } from '../../scenario/types.js';
+import { systemWallClock } from '../../time/wall-clock.js';
 import { durationFlag, integerFlag, levelsFlag, listFlag, parseCommandArgs, reporterFlag } from '../args.js';
 import { type CliIo, type Command, EXIT } from '../command.js';
+import { checkWritable } from '../writable.js';
 
 const LEVELS: readonly ScenarioLevel[] = ['core', 'timing', 'backpressure'];
 
@@ -55,6 +63,8 @@ Options:
                             comment). A listed case that fails does not fail the run; one that
                             passes does ("remove it from FILE"). Unknown ids are an error
   --reporter <name>         human (default), json, junit or tap, on stdout
+  --report <file>           also write a static HTML page: the case matrix, and per case the
+                            verdict, the diff and the expected and actual timelines side by side
   --fixtures <dir>          a folder of scenario files (default: the ones shipped)
   -h, --help                show this help
 
@@ -242,6 +252,7 @@ export const conformanceCheckerCommand: Command = {
         repeat: { type: 'string' },
         'expect-fail': { type: 'string' },
         reporter: { type: 'string' },
+        report: { type: 'string' },
         fixtures: { type: 'string' },
       },
       false,
@@ -299,6 +310,8 @@ export const conformanceCheckerCommand: Command = {
       );
     }
     const expectedFailures = expectFailFlag(values['expect-fail'] as string | undefined, all, fixturesDir);
+    const reportPath = values.report as string | undefined;
+    await checkWritable('report', reportPath);
 
     const reporter = createReporter(reporterName, io.stdout, { color: io.color });
     const report =
@@ -317,6 +330,16 @@ export const conformanceCheckerCommand: Command = {
             expectedFailures,
           });
     reporter.end(report);
+    if (reportPath !== undefined) {
+      await writeReportPage(reportPath, report, cases, {
+        command,
+        timeScale,
+        tolerance,
+        repeat,
+        fixturesDir,
+      });
+      (reporterName === 'human' ? io.stdout : io.stderr).write(`\nReport written to ${reportPath}\n`);
+    }
     const rerun = rerunCommand(report, values);
     if (rerun) {
       const out = reporterName === 'human' ? io.stdout : io.stderr;
@@ -411,5 +434,58 @@ async function runExec(
     });
   } finally {
     progress.clear();
+  }
+}
+
+/**
+ * `--report FILE`: the run as a page, one column (the implementation judged against the
+ * fixtures' expectations, Dapr v1.0's). Under --exec at another time scale the expected
+ * timelines are the scaled ones the run was compared with.
+ */
+async function writeReportPage(
+  path: string,
+  report: Report,
+  cases: readonly ScenarioFile[],
+  run: { command?: string; timeScale?: number; tolerance?: number; repeat?: number; fixturesDir?: string },
+): Promise<void> {
+  const scale = run.timeScale ?? 1;
+  const expected = new Map<string, Trace>();
+  for (const { scenario } of cases) {
+    if (!scenario.expected) continue;
+    expected.set(
+      scenario.id,
+      run.command === undefined || scale === 1
+        ? scenario.expected
+        : (await scaleScenario(scenario, scale)).expected,
+    );
+  }
+  const summary =
+    run.command === undefined
+      ? 'in process, virtual time (exact)'
+      : `real time, time scale ${scale}, tolerance ${toleranceText(run.tolerance)}${run.repeat ? `, ${run.repeat} runs per case` : ''}`;
+  const model = reportFromResults({
+    implementation: report.implementation,
+    generatedAt: new Date(systemWallClock()).toISOString(),
+    summary,
+    columns: [
+      {
+        column: {
+          id: 'dapr-1.0',
+          label: 'dapr-1.0',
+          note: `Dapr v1.0's checker: the expected traces of ${run.fixturesDir ?? 'fixtures/checker/'}`,
+        },
+        results: report.results,
+        expected: (id) => expected.get(id),
+      },
+    ],
+  });
+  try {
+    await writeHtmlReport(path, renderHtmlReport(model));
+  } catch (error) {
+    // Checked before the run; the folder can still vanish or fill up meanwhile.
+    throw new ProbekitError(
+      'ERR_PROBEKIT_USAGE',
+      `Failed to write --report ${JSON.stringify(path)}: ${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}. Check that the folder still exists and has room.`,
+    );
   }
 }
