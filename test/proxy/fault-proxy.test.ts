@@ -251,7 +251,7 @@ describe('seeded replay', () => {
 
 describe('load time and lifecycle', () => {
   it('refuses a bad upstream with a code and the value', async () => {
-    for (const bad of ['https://127.0.0.1:1', 'http://example.com:80', 'http://127.0.0.1:1/base', 'nope']) {
+    for (const bad of ['ftp://127.0.0.1:1', 'http://example.com:80', 'http://127.0.0.1:1/base', 'nope']) {
       const error = await startFaultProxy(bad, 'pass').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProbekitError);
       expect((error as ProbekitError).code).toBe('ERR_PROBEKIT_INVALID_OPTION');

@@ -1,4 +1,5 @@
 import { Agent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { describeValue, ProbekitError } from '../../../errors.js';
 import { type Clock, systemClock } from '../../../time/clock.js';
 import type { EndpointScript } from '../../script/schema.js';
@@ -34,11 +35,19 @@ export interface FaultProxyOptions extends MockServerOptions {
    * (Toxiproxy's limit_data, per response). Default: no limit.
    */
   readonly limitData?: number;
+  /**
+   * CA certificates (PEM) trusted for an `https://` upstream instead of Node's bundled ones
+   * (`probekit proxy --upstream-ca FILE`). An upstream whose certificate fails verification
+   * answers 502, journalled as `tls:<reason>`.
+   */
+  readonly upstreamCa?: string | Buffer | readonly (string | Buffer)[];
+  /** Accept any certificate from an `https://` upstream (`--upstream-insecure`). Default false. */
+  readonly upstreamInsecure?: boolean;
 }
 
 /** A running fault proxy: a mock server whose `pass` steps answer from the upstream. */
 export interface FaultProxy extends MockServer {
-  /** The upstream's origin, `http://host:port`. */
+  /** The upstream's origin, `http://host:port` (or `https://`). */
   readonly upstream: string;
 }
 
@@ -56,6 +65,9 @@ class RunningFaultProxy implements FaultProxy {
 
   get url(): string {
     return this.#server.url;
+  }
+  get ca(): string | undefined {
+    return this.#server.ca;
   }
   get port(): number {
     return this.#server.port;
@@ -87,6 +99,35 @@ class RunningFaultProxy implements FaultProxy {
   }
 }
 
+/** The TLS options of an https:// upstream's agent, checked. */
+function upstreamTls(options: FaultProxyOptions): { ca?: (string | Buffer)[]; rejectUnauthorized?: boolean } {
+  const { upstreamCa, upstreamInsecure } = options;
+  const out: { ca?: (string | Buffer)[]; rejectUnauthorized?: boolean } = {};
+  if (upstreamCa !== undefined) {
+    const list = (Array.isArray(upstreamCa) ? upstreamCa : [upstreamCa]) as (string | Buffer)[];
+    for (const item of list) {
+      if (
+        !(typeof item === 'string' || Buffer.isBuffer(item)) ||
+        !String(item).includes('-----BEGIN CERTIFICATE-----')
+      )
+        throw new ProbekitError(
+          'ERR_PROBEKIT_INVALID_OPTION',
+          `Failed to start the fault proxy: upstreamCa ${describeValue(typeof item === 'string' ? item.slice(0, 80) : item)} is not a PEM certificate. Pass the CA certificate's PEM text (read the file first).`,
+        );
+    }
+    out.ca = list;
+  }
+  if (upstreamInsecure !== undefined) {
+    if (typeof upstreamInsecure !== 'boolean')
+      throw new ProbekitError(
+        'ERR_PROBEKIT_INVALID_OPTION',
+        `Failed to start the fault proxy: upstreamInsecure ${describeValue(upstreamInsecure)} is not a boolean. Pass true or false.`,
+      );
+    out.rejectUnauthorized = !upstreamInsecure;
+  }
+  return out;
+}
+
 function checkCount(name: string, value: number | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   if (Number.isInteger(value) && value >= 1 && value <= max) return value;
@@ -104,8 +145,9 @@ function checkCount(name: string, value: number | undefined, fallback: number, m
  * `"pass*2, 503, reset, pass..."` makes a healthy service fail on a script. `delay 200ms then
  * pass`, `slow-body pass over 2s` and `pass [status=503]` compose with the upstream's answer. An
  * unreachable or resetting upstream gives 502, a silent one 504, each with a body saying so and a
- * journal entry (`entry.upstream`). The upstream is an `http://` IP origin; forwarding uses a
- * keep-alive `node:http` agent (docs/proxy.md).
+ * journal entry (`entry.upstream`). The upstream is an `http://` or `https://` IP origin
+ * (`upstreamCa` / `upstreamInsecure` for its certificate); forwarding uses a keep-alive agent.
+ * With `tls` the proxy itself serves HTTPS, as the mock server does (docs/proxy.md).
  *
  * @throws {ProbekitError} `ERR_PROBEKIT_INVALID_SCRIPT`, `ERR_PROBEKIT_INVALID_OPTION`,
  *   `ERR_PROBEKIT_PORT_IN_USE` / `ERR_PROBEKIT_LISTEN`.
@@ -141,7 +183,9 @@ export async function startFaultProxy(
       : { bytesPerSecond: downRate, limitBytes: limit };
   const clock: Clock = options.clock ?? systemClock;
   // Keep-alive, as a service's real clients do; destroyed with the proxy so no socket is left.
-  const agent = new Agent({ keepAlive: true, maxSockets });
+  const agent = target.secure
+    ? new HttpsAgent({ keepAlive: true, maxSockets, ...upstreamTls(options) })
+    : new Agent({ keepAlive: true, maxSockets });
   let server: MockServer | undefined;
   const pass = createForwarder({
     upstream: target,

@@ -1,13 +1,16 @@
 import {
   type Agent,
+  type ClientRequest,
   request as httpRequest,
   type IncomingHttpHeaders,
   type IncomingMessage,
   type OutgoingHttpHeaders,
   type ServerResponse,
 } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Clock } from '../../../time/clock.js';
 import { atDeadline } from '../../../time/deadline.js';
+import { tlsFailureReason } from '../../../transport/outcome.js';
 import type { Decision } from '../../engine/decision.js';
 import type { Journal, JournalTicket } from '../../engine/journal.js';
 import { dribble } from '../server/dribble.js';
@@ -53,12 +56,14 @@ function endToEnd(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   return out;
 }
 
-/** Node's error codes as the journal names them (the transport's outcome kinds). */
+/** Node's error codes as the journal names them (the transport's outcome kinds, `tls:<reason>`). */
 function failureOf(error: unknown): string {
   const code = (error as { code?: string }).code;
   if (code === 'ECONNREFUSED') return 'refused';
   if (code === 'ECONNRESET' || code === 'EPIPE') return 'reset';
   if (code === 'ETIMEDOUT') return 'timeout';
+  const tls = tlsFailureReason(code);
+  if (tls !== undefined) return `tls:${tls}`;
   return code ?? 'error';
 }
 
@@ -102,7 +107,8 @@ export function createForwarder(options: ForwarderOptions): PassPerformer {
     const headers = endToEnd(req.headers);
     headers.host = `${upstream.host.includes(':') ? `[${upstream.host}]` : upstream.host}:${upstream.port}`;
     if (req.headers.host !== undefined) headers['x-forwarded-host'] = req.headers.host;
-    const outgoing = httpRequest({
+    // The agent is an https.Agent (with the upstream's CA) for an https:// upstream.
+    const outgoing: ClientRequest = (upstream.secure ? httpsRequest : httpRequest)({
       agent,
       host: upstream.host,
       port: upstream.port,
@@ -154,7 +160,9 @@ export function createForwarder(options: ForwarderOptions): PassPerformer {
           ? 'failed to reach the upstream: connection refused'
           : kind === 'reset'
             ? 'the upstream reset the connection'
-            : `the upstream failed: ${(error as Error).message}`,
+            : kind.startsWith('tls:')
+              ? `failed to reach the upstream over TLS (${kind}): ${(error as Error).message}`
+              : `the upstream failed: ${(error as Error).message}`,
       );
     });
     outgoing.on('response', (upstreamRes) => {

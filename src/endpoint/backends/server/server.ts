@@ -5,6 +5,7 @@ import {
   STATUS_CODES,
 } from 'node:http';
 import { createServer as createNetServer, isIP, type Server as NetServer, type Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import { describeValue, ProbekitError } from '../../../errors.js';
 import { type Clock, systemClock } from '../../../time/clock.js';
 import { atDeadline, type DeadlineTimer } from '../../../time/deadline.js';
@@ -14,6 +15,7 @@ import type { Journal, JournalTicket } from '../../engine/journal.js';
 import { ScriptPlayer } from '../../engine/player.js';
 import type { EndpointDefinition } from '../../script/model.js';
 import type { EndpointScript } from '../../script/schema.js';
+import { acceptTls, resolveServerTls, type ServerTlsOption } from '../../tls/server-tls.js';
 import { requestOrigin, withOrigin } from '../origin.js';
 import { CONTROL_PREFIX, type ControlAccess, type ControlContext, handleControl } from './control-api.js';
 import { dribble } from './dribble.js';
@@ -60,12 +62,24 @@ export interface MockServerOptions {
   readonly path?: string;
   /** Epoch ms for the journal's ISO times (default: the system's wall clock). */
   readonly wallClock?: WallClock;
+  /**
+   * Serve HTTPS: `true` makes a CA and a certificate for `127.0.0.1`, `::1` and `localhost` at
+   * start-up (read the CA from `ca`); `{ cert, key }` (PEM) serves that certificate. The control
+   * API speaks TLS too. Default: plain HTTP (docs/mock-server.md#tls).
+   */
+  readonly tls?: ServerTlsOption;
 }
 
 /** A running mock server. */
 export interface MockServer {
-  /** `http://host:port`, without a trailing slash. */
+  /** `http://host:port` (`https://` with `tls`), without a trailing slash. */
   readonly url: string;
+  /**
+   * The PEM certificate of the CA that signed the server's certificate, for clients to trust
+   * (`httpTransport({ ca })`): made at start-up with `tls: true`, the `ca` given with
+   * `tls: { cert, key, ca }`, else `undefined`.
+   */
+  readonly ca: string | undefined;
   readonly port: number;
   /**
    * `http://host:port` of the control API's own listener (it serves `/__probekit/…` and
@@ -121,7 +135,7 @@ const PERFORMERS = {
   hang: () => {},
   reset: (job) => {
     job.finish('completed');
-    job.socket.resetAndDestroy();
+    ((job.socket as TrackedSocket)[TCP] ?? job.socket).resetAndDestroy();
   },
   close: (job) => {
     job.finish('completed');
@@ -155,7 +169,9 @@ const REOPEN_ATTEMPTS = 100;
 const ACTIVE = Symbol('probekit.active');
 /** Sockets of the control listener: never closed by a refusal. */
 const CONTROL = Symbol('probekit.control');
-type TrackedSocket = Socket & { [ACTIVE]?: number; [CONTROL]?: true };
+/** A TLS socket's TCP socket: only it can send a TCP reset (a TLS socket's handle cannot). */
+const TCP = Symbol('probekit.tcp');
+type TrackedSocket = Socket & { [ACTIVE]?: number; [CONTROL]?: true; [TCP]?: Socket };
 
 // The longest timer Node runs as asked (longer ones fire at once, with a warning).
 const MAX_TIMER_MS = 2_147_483_647;
@@ -221,6 +237,8 @@ class MockHttpServer implements MockServer {
   #controlListener: NetServer | undefined;
   readonly #controlContext: ControlContext;
   readonly #pass: PassPerformer | undefined;
+  readonly #tls: SecureContext | undefined;
+  readonly ca: string | undefined;
 
   constructor(
     player: ScriptPlayer,
@@ -228,9 +246,12 @@ class MockHttpServer implements MockServer {
       token: string | undefined;
       wallClock: WallClock;
       pass?: PassPerformer;
+      tls?: { readonly context: SecureContext; readonly ca: string | undefined };
     },
   ) {
     this.#pass = options.pass;
+    this.#tls = options.tls?.context;
+    this.ca = options.tls?.ca;
     if (options.idleTimeoutMs !== undefined) this.#http.keepAliveTimeout = options.idleTimeoutMs;
     this.#player = player;
     this.#clock = player.clock;
@@ -260,7 +281,8 @@ class MockHttpServer implements MockServer {
   }
 
   #origin(port: number): string {
-    return `http://${isIP(this.host) === 6 ? `[${this.host}]` : this.host}:${port}`;
+    const scheme = this.#tls ? 'https' : 'http';
+    return `${scheme}://${isIP(this.host) === 6 ? `[${this.host}]` : this.host}:${port}`;
   }
 
   get port(): number {
@@ -357,15 +379,22 @@ class MockHttpServer implements MockServer {
     });
   }
 
-  #onConnection(socket: TrackedSocket, control: boolean): void {
+  #onConnection(tcp: Socket, control: boolean): void {
     if (this.#closed) {
-      socket.destroy();
+      tcp.destroy();
       return;
     }
+    // With TLS, the socket tracked (and tagged) is the TLS one the HTTP server sees as
+    // `req.socket`; destroying it destroys the TCP socket under it.
+    const tls = this.#tls;
+    const socket: TrackedSocket = tls
+      ? acceptTls(tcp, tls, () => this.#http.emit('connection', socket))
+      : tcp;
+    if (tls) socket[TCP] = tcp;
     if (control) socket[CONTROL] = true;
     this.#sockets.add(socket);
     socket.once('close', () => this.#sockets.delete(socket));
-    this.#http.emit('connection', socket);
+    if (!tls) this.#http.emit('connection', socket);
   }
 
   /** Opens or closes the listener to match whether the script refuses right now. */
@@ -464,7 +493,9 @@ class MockHttpServer implements MockServer {
 
   /** The decision's headers, with `{origin}` made the origin the client addressed. */
   #headers(req: IncomingMessage, decision: Decision): Readonly<Record<string, string>> | undefined {
-    return withOrigin(decision.headers, requestOrigin(req.headers.host, this.url));
+    const origin = requestOrigin(req.headers.host, this.url);
+    // requestOrigin builds http:// origins; the fallback (this.url) already has the scheme.
+    return withOrigin(decision.headers, this.#tls ? origin.replace(/^http:/, 'https:') : origin);
   }
 
   #respond(req: IncomingMessage, res: ServerResponse, decision: Decision): void {
@@ -611,6 +642,7 @@ export async function startScriptServer(
   pass?: PassPerformer,
 ): Promise<MockServer> {
   const checked = checkOptions(options);
+  const tls = await resolveServerTls(options.tls, pass ? 'fault proxy' : 'mock server');
   const player = new ScriptPlayer(script, {
     clock: options.clock ?? systemClock,
     seed: options.seed,
@@ -623,6 +655,7 @@ export async function startScriptServer(
     token: options.controlToken,
     wallClock: options.wallClock ?? systemWallClock,
     pass,
+    tls,
   });
   await server.start();
   return server;
