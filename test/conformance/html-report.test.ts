@@ -99,9 +99,9 @@ describe('renderHtmlReport: the matrix', () => {
     expect(columnTotals(model, 'dapr-1.13')).toEqual({ pass: 12, fail: 12, flaky: 13, skip: 13, notRun: 1 });
     const foot = html.slice(html.indexOf('<tfoot>'), html.indexOf('</tfoot>'));
     expect(foot).toContain(
-      '<td class="totals" data-column="dapr-1.0"><span class="n-pass">✓ 13 pass</span><span class="n-fail">✗ 13 fail</span><span class="n-flaky">≈ 13 flaky</span><span class="n-skip">– 12 skip</span></td>',
+      '<td class="totals" data-column="dapr-1.0"><span class="n-pass">✓ 13<span class="sr"> pass</span></span><span class="n-fail">✗ 13<span class="sr"> fail</span></span><span class="n-flaky">≈ 13<span class="sr"> flaky</span></span><span class="n-skip">– 12<span class="sr"> skip</span></span></td>',
     );
-    expect(foot).toContain('<span class="n-not-run">— 1 not run</span>');
+    expect(foot).toContain('<span class="n-not-run">— 1<span class="sr"> not run</span></span>');
   });
 
   it('shows "not run" for a column that has no cell for a case, in the matrix and in the section', () => {
@@ -427,7 +427,7 @@ describe('probekit conformance checker --report', () => {
     expect(html).toContain(
       '<th scope="col" title="Dapr v1.0&#39;s checker: the expected traces of fixtures/checker/">dapr-1.0</th>',
     );
-    expect(html).toContain(`<span class="n-pass">✓ ${core.length} pass</span>`);
+    expect(html).toContain(`<span class="n-pass">✓ ${core.length}<span class="sr"> pass</span></span>`);
     expect(html).toContain('<dt>Implementation</dt><dd>probekit reference (Dapr v1.0)</dd>');
     expect(await readdir(dir)).toEqual(['report.html']);
   });

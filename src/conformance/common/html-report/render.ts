@@ -157,9 +157,10 @@ function matrixHtml(model: MatrixReport): string {
     ...model.columns.map((col) => {
       const counts = columnTotals(model, col.id);
       const parts = CELL_STATUSES.filter((s) => counts[s] > 0 || s === 'pass' || s === 'fail').map(
-        (s) => `<span class="n-${s}">${GLYPH[s]} ${counts[s]} ${s}</span>`,
+        (s) => `<span class="n-${s}">${GLYPH[s]} ${counts[s]}<span class="sr"> ${s}</span></span>`,
       );
-      if (counts.notRun) parts.push(`<span class="n-not-run">— ${counts.notRun} not run</span>`);
+      if (counts.notRun)
+        parts.push(`<span class="n-not-run">— ${counts.notRun}<span class="sr"> not run</span></span>`);
       return `<td class="totals" data-column="${esc(col.id)}">${parts.join('')}</td>`;
     }),
     '</tr>',

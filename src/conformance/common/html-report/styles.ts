@@ -56,7 +56,9 @@ a { color: #1d4ed8; }
   display: block; padding: 0.2rem 0.5rem; text-decoration: none; color: inherit; white-space: nowrap; font-size: 0.85rem;
 }
 .matrix td.cell a:hover, .matrix td.cell a:focus { outline: 2px solid #1d4ed8; outline-offset: -2px; }
-.totals span { display: block; white-space: nowrap; }
+/* Glyph and count, two to a line; the words are there for screen readers (and the legend). */
+.totals > span { display: inline-block; white-space: nowrap; margin-right: 0.5em; }
+.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .columns { margin: 0.75rem 0 0; display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 0.15rem 1rem; }
 .columns dt { font-weight: 600; }
 .columns dd { margin: 0; color: var(--muted); }
