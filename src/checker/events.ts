@@ -1,4 +1,5 @@
 import type { ProbeOutcome } from '../transport/outcome.js';
+import type { LoopRule } from './profiles/loop.js';
 
 /**
  * What the checker's loop did, each stamped with `at` (the clock's ms).
@@ -20,7 +21,8 @@ export type CheckEvent =
       readonly success: boolean;
       /** The failure count after this probe. */
       readonly failureCount: number;
-      readonly rule: 'success' | 'streak-reached' | 'streak-continues';
+      /** The counter's rule (profiles other than dapr-1.0 add `false-repeats`, `recovered`, …). */
+      readonly rule: LoopRule;
     }
   /** The loop sent a signal into the channel (it may block if the buffer is full). */
   | { readonly type: 'signal'; readonly at: number; readonly value: boolean; readonly probe: number }

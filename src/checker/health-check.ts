@@ -8,6 +8,8 @@ import { defaultTransport } from './default-transport.js';
 import type { CheckEvent } from './events.js';
 import { type HealthCheckOptions, type Option, resolveOptions } from './options.js';
 import { ProbeRunner } from './probe.js';
+import { ProfileHealthCheck } from './profile-check.js';
+import { REFERENCE_PROFILE } from './profiles/catalogue.js';
 
 /** Where the loop is: the explicit, inspectable state of a running check. */
 export type LoopPhase = 'initial-delay' | 'waiting-for-tick' | 'probing' | 'blocked' | 'stopped';
@@ -257,6 +259,9 @@ class EndpointHealthCheck implements HealthCheck {
  * per failure streak reaching the threshold, and a channel of one that blocks the loop when
  * nobody reads. Options are validated at once (a ProbekitError, never a later crash).
  *
+ * `withProfile(name)` makes it another Dapr version's checker instead (docs/profiles.md):
+ * `dapr-1.1`'s repeated `false`, `dapr-1.10.5`'s goroutine per tick, `dapr-1.13`'s two phases…
+ *
  * @example
  * const check = startEndpointHealthCheck('http://127.0.0.1:8080/healthz', withInterval(1000));
  * for await (const healthy of check) {
@@ -270,5 +275,9 @@ export function startEndpointHealthCheck(url: string, ...opts: Option[]): Health
       `Failed to start the health check: the address ${String(url)} is not a string. Pass a URL such as "http://127.0.0.1:8080/healthz".`,
     );
   }
-  return new EndpointHealthCheck(url, resolveOptions(opts));
+  const options = resolveOptions(opts);
+  // The reference keeps its own loop, the hot path; every other profile runs on the profile engine.
+  return options.profile.name === REFERENCE_PROFILE
+    ? new EndpointHealthCheck(url, options)
+    : new ProfileHealthCheck(url, options);
 }

@@ -98,17 +98,21 @@ export class ProbeRunner {
   readonly #timeoutReason = () =>
     transportError('timeout', `Probe of ${this.#url} timed out after ${this.#timeout} ms.`);
 
-  constructor(transport: Transport, url: string, timeout: number, clock: Clock) {
+  /** A timeout of 0 means none at all (Dapr v0.6's net/http client, fasthttp ≥ 1.39) instead of failing unsent. */
+  readonly #zeroIsNone: boolean;
+
+  constructor(transport: Transport, url: string, timeout: number, clock: Clock, zeroIsNone = false) {
     this.#transport = transport;
     this.#url = url;
     this.#timeout = timeout;
     this.#clock = clock;
     this.#urlIsValid = URL.canParse(url);
+    this.#zeroIsNone = zeroIsNone && timeout <= 0;
   }
 
   /** Runs one probe. Only one may run at a time. */
   run(): Promise<ProbeOutcome> {
-    if (this.#timeout <= 0) return Promise.resolve(TIMEOUT);
+    if (this.#timeout <= 0 && !this.#zeroIsNone) return Promise.resolve(TIMEOUT);
     if (!this.#urlIsValid) return Promise.resolve(INVALID_URL);
     let outgoing = this.#outgoing;
     if (!outgoing || outgoing.controller.signal.aborted) {
@@ -119,10 +123,10 @@ export class ProbeRunner {
     }
     const { controller, request } = outgoing;
     return new Promise<ProbeOutcome>((resolve) => {
-      const due = this.#clock.now + this.#timeout;
+      const due = this.#zeroIsNone ? Number.POSITIVE_INFINITY : this.#clock.now + this.#timeout;
       const attempt = new Attempt(resolve, controller, this.#timeoutReason, this.#clock, due);
       this.#attempt = attempt;
-      attempt.deadline = atDeadline(this.#clock, due, attempt.onDeadline);
+      if (!this.#zeroIsNone) attempt.deadline = atDeadline(this.#clock, due, attempt.onDeadline);
       let pending: Promise<ProbeResponse>;
       try {
         pending = this.#transport(request);

@@ -19,7 +19,7 @@ export {
 export { optionsFromScenario, referenceAdapter } from './reference-adapter.js';
 export { isRuleId, RULES, type RuleId } from './rules.js';
 export { playScenario, runScenario, SCENARIO_URL, type ScenarioPlay } from './run.js';
-export { simulate } from './simulate.js';
+export { type SimulateOptions, simulate } from './simulate.js';
 export { TraceRecorder } from './trace-recorder.js';
 export type {
   Scenario,

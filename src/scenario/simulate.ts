@@ -1,4 +1,10 @@
-import { startEndpointHealthCheck, withClock, withObserver, withTransport } from '../checker/index.js';
+import {
+  startEndpointHealthCheck,
+  withClock,
+  withObserver,
+  withProfile,
+  withTransport,
+} from '../checker/index.js';
 import { profileNamed, REFERENCE_PROFILE } from '../checker/profiles/catalogue.js';
 import { ProbekitError } from '../errors.js';
 import { simulateEventsYielding } from './des/simulate-events.js';
@@ -66,7 +72,7 @@ export interface SimulateOptions {
  * @example
  * const trace = await simulateAsync(scenario); // the same trace as simulate(scenario)
  */
-export async function simulateAsync(scenario: Scenario): Promise<Trace> {
+export async function simulateAsync(scenario: Scenario, profile: string = REFERENCE_PROFILE): Promise<Trace> {
   const recorder = new TraceRecorder({ source: 'simulate', options: scenario.options });
   const sent: boolean[] = [];
   let requests = 0;
@@ -76,6 +82,7 @@ export async function simulateAsync(scenario: Scenario): Promise<Trace> {
     (url, { clock, transport }) =>
       startEndpointHealthCheck(
         url,
+        withProfile(profile),
         ...optionsFromScenario(scenario.options),
         withClock(clock),
         withTransport((request) => {

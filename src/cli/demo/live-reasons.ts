@@ -1,4 +1,5 @@
 import type { CheckEvent } from '../../checker/events.js';
+import type { LoopRule } from '../../checker/profiles/loop.js';
 import { explainEvent } from '../../teach/explain-reasons.js';
 import type { Style } from '../../teach/text.js';
 import type { ProbeClass, Timeline } from '../../teach/timeline-model.js';
@@ -83,7 +84,13 @@ export class LiveReasons {
               success: event.success,
               failureCount: event.failureCount,
               class: cls,
-              rule: event.rule,
+              // The demo runs the reference (dapr-1.0), whose counter has only these three rules.
+              rule:
+                event.rule === 'success' ||
+                event.rule === 'streak-reached' ||
+                event.rule === 'streak-continues'
+                  ? event.rule
+                  : undefined,
               tick: undefined,
               emitted: signalOf(event.rule),
               sent: event.outcome.kind !== 'invalid-url',
@@ -134,9 +141,9 @@ export class LiveReasons {
 }
 
 /** The signal a counter rule emits (see `step()` in src/checker/counter.ts). */
-function signalOf(rule: 'success' | 'streak-reached' | 'streak-continues'): boolean | undefined {
-  if (rule === 'success') return true;
-  return rule === 'streak-reached' ? false : undefined;
+function signalOf(rule: LoopRule): boolean | undefined {
+  if (rule === 'success' || rule === 'recovered') return true;
+  return rule === 'streak-reached' || rule === 'false-repeats' ? false : undefined;
 }
 
 function classOf(event: Extract<CheckEvent, { type: 'probe-end' }>): ProbeClass {

@@ -1,0 +1,78 @@
+/**
+ * A Go `chan T` of any capacity — 0 (unbuffered: every send waits for a reader), 1 (Dapr's
+ * `make(chan bool, 1)`), or `Infinity` (a callback that never blocks) — read as an async
+ * iterator. Senders that find it full wait in line, first come first served, as Go's do.
+ * After `close()` readers get what is buffered, then `done`; waiting senders are released and
+ * their values discarded.
+ *
+ * @example
+ * const channel = new GoChannel<boolean>(0);
+ * const sent = channel.send(true); // waits
+ * await channel.receive();         // { done: false, value: true }; `sent` resolves false (it waited)
+ */
+export class GoChannel<T> {
+  readonly #capacity: number;
+  readonly #buffer: T[] = [];
+  readonly #senders: Array<{ value: T; release(): void }> = [];
+  readonly #readers: Array<(result: IteratorResult<T, undefined>) => void> = [];
+  readonly #onReceive: ((value: T) => void) | undefined;
+  #closed = false;
+
+  constructor(capacity: number, onReceive?: (value: T) => void) {
+    this.#capacity = capacity;
+    this.#onReceive = onReceive;
+  }
+
+  /** Whether a send now would have to wait. */
+  get wouldBlock(): boolean {
+    return this.#readers.length === 0 && (this.#buffer.length >= this.#capacity || this.#senders.length > 0);
+  }
+
+  /** Resolves `true` when the value went in without waiting, `false` after waiting, `undefined` if closed first. */
+  send(value: T): Promise<boolean | undefined> {
+    if (this.#closed) return Promise.resolve(undefined);
+    const reader = this.#readers.shift();
+    if (reader) {
+      this.#onReceive?.(value);
+      reader({ done: false, value });
+      return Promise.resolve(true);
+    }
+    if (this.#buffer.length < this.#capacity && this.#senders.length === 0) {
+      this.#buffer.push(value);
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      this.#senders.push({ value, release: () => resolve(this.#closed ? undefined : false) });
+    });
+  }
+
+  /** Reads one value: a buffered one, else a waiting sender's, else waits. */
+  receive(): Promise<IteratorResult<T, undefined>> {
+    if (this.#buffer.length > 0) {
+      const value = this.#buffer.shift() as T;
+      const sender = this.#senders.shift();
+      if (sender) {
+        this.#buffer.push(sender.value);
+        sender.release();
+      }
+      this.#onReceive?.(value);
+      return Promise.resolve({ done: false, value });
+    }
+    const sender = this.#senders.shift();
+    if (sender) {
+      sender.release();
+      this.#onReceive?.(sender.value);
+      return Promise.resolve({ done: false, value: sender.value });
+    }
+    if (this.#closed) return Promise.resolve({ done: true, value: undefined });
+    return new Promise((resolve) => this.#readers.push(resolve));
+  }
+
+  /** Closes the channel: waiting readers get `done`, waiting senders are released. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const sender of this.#senders.splice(0)) sender.release();
+    for (const reader of this.#readers.splice(0)) reader({ done: true, value: undefined });
+  }
+}
