@@ -4,6 +4,21 @@ import { checkJournalSize } from '../endpoint/engine/journal.js';
 import { checkSeed } from '../endpoint/engine/rng.js';
 import { ProbekitError } from '../errors.js';
 import { integerFlag, rangeFlag } from './args.js';
+import { readServerTlsFlags, type ServerTlsFlags } from './tls-files.js';
+
+/**
+ * The TLS flags every server command declares (`--tls`, `--cert`, `--key`, `--ca-out`), for
+ * `parseCommandArgs`; {@link readServerFlags} reads them.
+ *
+ * @example
+ * parseCommandArgs('mock', args, { port: { type: 'string' }, ...SERVER_TLS_OPTIONS });
+ */
+export const SERVER_TLS_OPTIONS = {
+  tls: { type: 'boolean' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  'ca-out': { type: 'string' },
+} as const;
 
 /** The flags every command that runs a mock server reads (`mock`, `proxy`), read and checked. */
 export interface ServerFlags {
@@ -14,11 +29,14 @@ export interface ServerFlags {
   readonly control: ControlAccess;
   readonly controlPort: number | undefined;
   readonly controlToken: string | undefined;
+  /** `--tls` and its files; `undefined` for plain HTTP. */
+  readonly tls: ServerTlsFlags | undefined;
 }
 
 /**
- * Reads `--port`, `--host`, `--seed`, `--journal-size`, `--control`, `--control-port` and
- * `--control-token` (or `PROBEKIT_CONTROL_TOKEN`), the same way for every server command.
+ * Reads `--port`, `--host`, `--seed`, `--journal-size`, `--control`, `--control-port`,
+ * `--control-token` (or `PROBEKIT_CONTROL_TOKEN`) and the TLS flags ({@link SERVER_TLS_OPTIONS}),
+ * the same way for every server command.
  *
  * @throws {ProbekitError} `ERR_PROBEKIT_USAGE` naming the flag, ending with `hint` (e.g. `See "probekit mock --help".`).
  * @example
@@ -65,5 +83,6 @@ export function readServerFlags(
   } catch (error) {
     throw new ProbekitError('ERR_PROBEKIT_USAGE', (error as Error).message);
   }
-  return { port, host, seed, journalSize, control: control as ControlAccess, controlPort, controlToken };
+  const tls = readServerTlsFlags(values, hint);
+  return { port, host, seed, journalSize, control: control as ControlAccess, controlPort, controlToken, tls };
 }

@@ -11,6 +11,7 @@ import {
   withObserver,
   withRequestTimeout,
   withSuccessStatusCode,
+  withTransport,
 } from '../../checker/index.js';
 import { resolveOptions } from '../../checker/options.js';
 import { ProbekitError } from '../../errors.js';
@@ -18,10 +19,12 @@ import { TraceRecorder } from '../../scenario/trace-recorder.js';
 import type { ScenarioOptions } from '../../scenario/types.js';
 import { sleep, systemClock } from '../../time/clock.js';
 import { formatDuration } from '../../time/duration.js';
+import { type HttpTransport, httpTransport } from '../../transport/http.js';
 import { describeOutcome } from '../../transport/outcome.js';
 import { durationFlag, integerFlag, parseCommandArgs, usageError } from '../args.js';
 import { type Command, EXIT } from '../command.js';
 import { roundTimes } from '../recorded-trace.js';
+import { readCaFile } from '../tls-files.js';
 import { checkWritable } from '../writable.js';
 
 const HELP = `Usage: probekit check <url> [options]
@@ -47,8 +50,15 @@ Options (durations are Go-style, 5s, 150ms, 1m30s, or a bare number of ms; at mo
   --duration <duration>       stop after this long, exit 0 (not with --until)
   --trace <file>              write the run's trace (JSON) to <file> when it ends; the
                               folder must exist (checked before the first probe)
+  --ca <file>                  trust this CA certificate (PEM) for an https:// URL, e.g. the
+                              one probekit mock --tls wrote
+  --insecure                  accept any certificate from an https:// URL (still TLS, but
+                              proves nothing about who answered)
   --verbose                   also print every probe and its outcome
   -h, --help                  show this help
+
+TLS failures are outcomes like any other failure: tls:unknown-ca, tls:wrong-host, tls:expired,
+tls:not-yet-valid, tls:bad-certificate, tls:handshake (e.g. a plain-HTTP server on the port).
 
 Exit codes: 0 stopped (Ctrl-C, SIGTERM, --duration) or --until met; 1 --until got the
 other signal, its deadline passed, or it was interrupted first; 2 bad input.
@@ -120,6 +130,9 @@ export interface CheckArgs {
   readonly deadline: number | undefined;
   readonly duration: number | undefined;
   readonly tracePath: string | undefined;
+  /** `--ca FILE` (read when the check starts). */
+  readonly caFile: string | undefined;
+  readonly insecure: boolean;
   readonly verbose: boolean;
 }
 
@@ -141,6 +154,8 @@ export function readCheckArgs(args: string[]): CheckArgs {
     deadline: { type: 'string' },
     duration: { type: 'string' },
     trace: { type: 'string' },
+    ca: { type: 'string' },
+    insecure: { type: 'boolean' },
     verbose: { type: 'boolean' },
   });
   const [url, ...extra] = positionals;
@@ -157,6 +172,13 @@ export function readCheckArgs(args: string[]): CheckArgs {
   const successStatus = integerFlag('success-status', values['success-status'] as string | undefined);
   const duration = durationFlag('duration', values.duration as string | undefined);
   const { until, deadline } = untilFlag(values);
+  const caFile = values.ca as string | undefined;
+  const insecure = values.insecure === true;
+  if (caFile !== undefined && insecure) {
+    throw usageError(
+      'Failed to use --ca with --insecure: one trusts a CA, the other trusts any certificate. Keep one.',
+    );
+  }
   const opts: Option[] = [];
   if (interval !== undefined) opts.push(withInterval(interval));
   if (timeout !== undefined) opts.push(withRequestTimeout(timeout));
@@ -178,6 +200,8 @@ export function readCheckArgs(args: string[]): CheckArgs {
     deadline,
     duration,
     tracePath: values.trace as string | undefined,
+    caFile,
+    insecure,
     verbose: values.verbose === true,
   };
 }
@@ -194,8 +218,16 @@ export const checkCommand: Command = {
   summary: 'probe a URL with the Dapr v1.0 checker and print its signals',
   help: HELP,
   async run(args, io) {
-    const { url, opts, successStatus, until, deadline, duration, tracePath, verbose } = readCheckArgs(args);
+    const { url, opts, successStatus, until, deadline, duration, tracePath, caFile, insecure, verbose } =
+      readCheckArgs(args);
     await checkWritable('trace', tracePath);
+    // Only with a TLS flag: otherwise the check owns (and closes) its default transport.
+    const tls: HttpTransport | undefined =
+      caFile !== undefined
+        ? httpTransport({ ca: await readCaFile('--ca', caFile) })
+        : insecure
+          ? httpTransport({ rejectUnauthorized: false })
+          : undefined;
 
     const stopper = new AbortController();
     let interrupted = false;
@@ -215,6 +247,7 @@ export const checkCommand: Command = {
         url,
         ...opts,
         withAbortSignal(stopper.signal),
+        ...(tls === undefined ? [] : [withTransport(tls)]),
         withObserver(recorder.observe),
         withObserver((event) => {
           if (event.type === 'probe-end') lastOutcome = describeOutcome(event.outcome);
@@ -225,6 +258,7 @@ export const checkCommand: Command = {
       );
     } catch (error) {
       io.signal.removeEventListener('abort', onInterrupt);
+      await tls?.close();
       if (error instanceof ProbekitError) throw new ProbekitError('ERR_PROBEKIT_USAGE', error.message);
       throw error;
     }
@@ -257,6 +291,7 @@ export const checkCommand: Command = {
     }
     stopper.abort();
     await check.stop();
+    await tls?.close();
     await timer;
     io.signal.removeEventListener('abort', onInterrupt);
     if (tracePath !== undefined) {

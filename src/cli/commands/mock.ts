@@ -8,7 +8,9 @@ import { ProbekitError } from '../../errors.js';
 import { systemClock } from '../../time/clock.js';
 import { parseCommandArgs } from '../args.js';
 import { type CliIo, type Command, EXIT } from '../command.js';
-import { readServerFlags } from '../server-flags.js';
+import { readServerFlags, SERVER_TLS_OPTIONS } from '../server-flags.js';
+import { loadServerTls, type ServerTlsFlags, type WrittenCa, writeCa } from '../tls-files.js';
+import { checkWritable } from '../writable.js';
 
 const HELP = `Usage: probekit mock "<script>" [options]
        probekit mock --config <file.json> [options]
@@ -27,6 +29,11 @@ Options:
   --control <who>      who may use /__probekit/: loopback (default), any, or off
   --control-port <n>   port of the control API's own listener (default 0: any free port)
   --control-token <t>  require this token on control requests (or PROBEKIT_CONTROL_TOKEN)
+  --tls                serve HTTPS with a CA and a certificate made at start-up for 127.0.0.1,
+                       ::1 and localhost; the CA certificate goes to a temp file (removed on exit)
+  --cert <file>        serve HTTPS with this certificate (PEM; with --key, implies --tls)
+  --key <file>         the private key of --cert (PEM)
+  --ca-out <file>      with --tls: write the CA certificate here (kept) instead of a temp file
   --verbose            print every request and the decision as it happens
   -h, --help           show this help
 
@@ -55,6 +62,7 @@ Requests from web pages (a foreign Origin, a Host that is not an IP or localhost
 
 Examples:
   probekit mock "200*2, 503*3, hang, 200..." --port 8080 --path /healthz
+  probekit mock "200..." --tls --ca-out ca.pem    then: probekit check https://127.0.0.1:<port>/ --ca ca.pem
   probekit mock "(200@9 | 503@1)..., down from 30s until 1m as refuse" --seed 42 --verbose`;
 
 function usage(message: string): ProbekitError {
@@ -130,6 +138,7 @@ export interface MockArgs {
   readonly control: ControlAccess;
   readonly controlPort: number | undefined;
   readonly controlToken: string | undefined;
+  readonly tls: ServerTlsFlags | undefined;
   readonly verbose: boolean;
 }
 
@@ -151,6 +160,7 @@ export function readMockArgs(args: string[], env: NodeJS.ProcessEnv): MockArgs {
     control: { type: 'string' },
     'control-port': { type: 'string' },
     'control-token': { type: 'string' },
+    ...SERVER_TLS_OPTIONS,
     verbose: { type: 'boolean' },
   });
   if (positionals.length > 1) {
@@ -169,8 +179,21 @@ export function readMockArgs(args: string[], env: NodeJS.ProcessEnv): MockArgs {
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
-  const { script, config, path, port, host, seed, journalSize, control, controlPort, controlToken, verbose } =
-    readMockArgs(args, io.env);
+  const {
+    script,
+    config,
+    path,
+    port,
+    host,
+    seed,
+    journalSize,
+    control,
+    controlPort,
+    controlToken,
+    tls,
+    verbose,
+  } = readMockArgs(args, io.env);
+  await checkWritable('ca-out', tls?.caOut);
   let definition: EndpointDefinition;
   try {
     definition = onPath(await loadDefinition(script, config), path);
@@ -195,7 +218,16 @@ async function run(args: string[], io: CliIo): Promise<number> {
     path,
     controlPort,
     controlToken,
+    tls: await loadServerTls(tls),
   });
+  let ca: WrittenCa | undefined;
+  try {
+    if (tls !== undefined && tls.certFile === undefined && server.ca !== undefined)
+      ca = await writeCa(server.ca, tls.caOut);
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
   const routes = definition.routes;
   const only = routes.length === 1 ? (routes[0] as { path: string }).path : undefined;
   io.stdout.write(`${server.url}${only && only !== ANY_PATH ? only : ''}\n`);
@@ -203,7 +235,10 @@ async function run(args: string[], io: CliIo): Promise<number> {
     `probekit mock: ${explain(definition)} (seed ${seed})\n` +
       (control === 'off'
         ? ''
-        : `probekit mock: control API at ${server.controlUrl}/__probekit/ (journal, script, reset${controlToken === undefined ? '' : '; token required'})\n`),
+        : `probekit mock: control API at ${server.controlUrl}/__probekit/ (journal, script, reset${controlToken === undefined ? '' : '; token required'})\n`) +
+      (ca === undefined
+        ? ''
+        : `probekit mock: CA certificate written to ${ca.path}${tls?.caOut === undefined ? ' (removed on exit)' : ''}; trust it with probekit check --ca ${ca.path} (curl --cacert ${ca.path})\n`),
   );
   const started = systemClock.now;
   const unsubscribe = verbose
@@ -216,6 +251,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   await waitForAbort(io.signal);
   unsubscribe?.();
   await server.close();
+  await ca?.remove();
   // `recorded` counts across resets (`total` restarts at 0 with the journal).
   const served = server.journal.recorded;
   io.stderr.write(

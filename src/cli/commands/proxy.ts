@@ -8,11 +8,13 @@ import { ProbekitError } from '../../errors.js';
 import { systemClock } from '../../time/clock.js';
 import { durationFlag, parseCommandArgs, rangeFlag } from '../args.js';
 import { type CliIo, type Command, EXIT } from '../command.js';
-import { readServerFlags } from '../server-flags.js';
+import { readServerFlags, SERVER_TLS_OPTIONS } from '../server-flags.js';
+import { loadServerTls, readCaFile, type ServerTlsFlags, type WrittenCa, writeCa } from '../tls-files.js';
+import { checkWritable } from '../writable.js';
 
 const HELP = `Usage: probekit proxy <upstream-url> "<script>" [options]
 
-Starts a fault-injecting reverse proxy on 127.0.0.1 in front of a real HTTP service, and prints
+Starts a fault-injecting reverse proxy on 127.0.0.1 in front of a real HTTP(S) service, and prints
 its URL on the first line of stdout. The script decides, request by request, what happens: the
 step "pass" forwards the request to the upstream and answers with its response (status, headers,
 streamed body); any other step (503, reset, hang, refuse 2s, …) answers in its place. Ctrl-C
@@ -30,13 +32,21 @@ Options:
   --control <who>         who may use /__probekit/: loopback (default), any, or off
   --control-port <n>      port of the control API's own listener (default 0: any free port)
   --control-token <t>     require this token on control requests (or PROBEKIT_CONTROL_TOKEN)
+  --tls                   serve HTTPS with a CA and a certificate made at start-up for 127.0.0.1,
+                          ::1 and localhost; the CA certificate goes to a temp file (removed on exit)
+  --cert <file>           serve HTTPS with this certificate (PEM; with --key, implies --tls)
+  --key <file>            the private key of --cert (PEM)
+  --ca-out <file>         with --tls: write the CA certificate here (kept) instead of a temp file
+  --upstream-ca <file>    trust this CA certificate (PEM) for an https:// upstream
+  --upstream-insecure     accept any certificate from an https:// upstream
   --verbose               print every request and the decision as it happens
   -h, --help              show this help
 
-The upstream is an http:// URL on an IP address (localhost means 127.0.0.1; no name is
-resolved), without a path: each request keeps its own path. An upstream that refuses or resets
+The upstream is an http:// or https:// URL on an IP address (localhost means 127.0.0.1; no name
+is resolved), without a path: each request keeps its own path. An upstream that refuses or resets
 answers 502, one that sends nothing within --upstream-timeout answers 504, each with a body that
-says so and an entry in the journal.
+says so and an entry in the journal; so does an https:// upstream whose certificate fails
+verification (journalled as tls:unknown-ca, tls:wrong-host, …).
 
 pass and what composes with it (the rest of the script language: probekit mock --help, docs/dsl.md):
   pass                     the upstream's answer    pass*2, 503, reset, pass...
@@ -67,6 +77,10 @@ export interface ProxyArgs {
   readonly control: ControlAccess;
   readonly controlPort: number | undefined;
   readonly controlToken: string | undefined;
+  readonly tls: ServerTlsFlags | undefined;
+  /** `--upstream-ca FILE` (read when the proxy starts). */
+  readonly upstreamCaFile: string | undefined;
+  readonly upstreamInsecure: boolean;
   readonly verbose: boolean;
 }
 
@@ -90,6 +104,9 @@ export function readProxyArgs(args: string[], env: NodeJS.ProcessEnv): ProxyArgs
     control: { type: 'string' },
     'control-port': { type: 'string' },
     'control-token': { type: 'string' },
+    ...SERVER_TLS_OPTIONS,
+    'upstream-ca': { type: 'string' },
+    'upstream-insecure': { type: 'boolean' },
     verbose: { type: 'boolean' },
   });
   if (positionals.length !== 2) {
@@ -115,6 +132,19 @@ export function readProxyArgs(args: string[], env: NodeJS.ProcessEnv): ProxyArgs
   const up = bytes('bandwidth-up');
   const down = bytes('bandwidth-down');
   const limitData = bytes('limit-data');
+  const upstreamCaFile = values['upstream-ca'] as string | undefined;
+  const upstreamInsecure = values['upstream-insecure'] === true;
+  if (upstreamCaFile !== undefined || upstreamInsecure) {
+    const flag = upstreamCaFile !== undefined ? '--upstream-ca' : '--upstream-insecure';
+    if (upstreamCaFile !== undefined && upstreamInsecure)
+      throw usage(
+        'Failed to use --upstream-ca with --upstream-insecure: one trusts a CA, the other trusts any certificate. Keep one.',
+      );
+    if (!upstream.startsWith('https:'))
+      throw usage(
+        `Failed to use ${flag}: the upstream ${JSON.stringify(upstream)} is not an https:// URL. Drop ${flag}, or write the upstream as https://.`,
+      );
+  }
   return {
     upstream,
     script,
@@ -125,6 +155,8 @@ export function readProxyArgs(args: string[], env: NodeJS.ProcessEnv): ProxyArgs
         ? undefined
         : { ...(up === undefined ? {} : { up }), ...(down === undefined ? {} : { down }) },
     limitData,
+    upstreamCaFile,
+    upstreamInsecure,
     verbose: values.verbose === true,
   };
 }
@@ -138,6 +170,7 @@ function waitForAbort(signal: AbortSignal): Promise<void> {
 
 async function run(args: string[], io: CliIo): Promise<number> {
   const options = readProxyArgs(args, io.env);
+  await checkWritable('ca-out', options.tls?.caOut);
   let definition: EndpointDefinition;
   try {
     definition = toDefinition(options.script);
@@ -160,13 +193,30 @@ async function run(args: string[], io: CliIo): Promise<number> {
     bandwidth: options.bandwidth,
     limitData: options.limitData,
     clock: systemClock,
+    tls: await loadServerTls(options.tls),
+    upstreamCa:
+      options.upstreamCaFile === undefined
+        ? undefined
+        : await readCaFile('--upstream-ca', options.upstreamCaFile),
+    ...(options.upstreamInsecure ? { upstreamInsecure: true } : {}),
   });
+  let ca: WrittenCa | undefined;
+  try {
+    if (options.tls !== undefined && options.tls.certFile === undefined && proxy.ca !== undefined)
+      ca = await writeCa(proxy.ca, options.tls.caOut);
+  } catch (error) {
+    await proxy.close();
+    throw error;
+  }
   io.stdout.write(`${proxy.url}\n`);
   io.stderr.write(
     `probekit proxy: ${proxy.url} → ${proxy.upstream}: ${explain(definition)} (seed ${options.seed})\n` +
       (options.control === 'off'
         ? ''
-        : `probekit proxy: control API at ${proxy.controlUrl}/__probekit/ (journal, script, reset${options.controlToken === undefined ? '' : '; token required'})\n`),
+        : `probekit proxy: control API at ${proxy.controlUrl}/__probekit/ (journal, script, reset${options.controlToken === undefined ? '' : '; token required'})\n`) +
+      (ca === undefined
+        ? ''
+        : `probekit proxy: CA certificate written to ${ca.path}${options.tls?.caOut === undefined ? ' (removed on exit)' : ''}; trust it with probekit check --ca ${ca.path} (curl --cacert ${ca.path})\n`),
   );
   const started = systemClock.now;
   const unsubscribe = options.verbose
@@ -179,6 +229,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   await waitForAbort(io.signal);
   unsubscribe?.();
   await proxy.close();
+  await ca?.remove();
   const served = proxy.journal.recorded;
   io.stderr.write(
     `probekit proxy: stopped after ${served} request${served === 1 ? '' : 's'} (seed ${options.seed})\n`,
