@@ -20,6 +20,20 @@ export {
   runCheckerConformance,
 } from './checker/suite.js';
 export { type ExpectedFailures, markExpectedFailure, parseExpectFail } from './common/expect-fail.js';
+export {
+  type CellStatus,
+  cellFromResult,
+  columnTotals,
+  type MatrixReport,
+  type ReportCase,
+  type ReportCell,
+  type ReportColumn,
+  type ReportFromResultsOptions,
+  type ResultColumn,
+  renderHtmlReport,
+  reportFromResults,
+  writeHtmlReport,
+} from './common/html-report/index.js';
 export { aggregateRuns } from './common/repeat.js';
 export {
   type CaseRepeat,
