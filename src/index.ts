@@ -81,6 +81,15 @@ export {
   toDefinition,
   validateDefinition,
 } from './endpoint/index.js';
+// TLS: certificates for the mock server and proxy (tls: true), and how a client names TLS failures
+export {
+  createTlsCertificate,
+  DEFAULT_TLS_HOSTS,
+  type ServerTlsFiles,
+  type ServerTlsOption,
+  type TlsCertificateOptions,
+  type TlsCredentials,
+} from './endpoint/tls/index.js';
 export { describeValue, ProbekitError, type ProbekitErrorCode } from './errors.js';
 // Healthz servers (docs/semantics.md §2, §3)
 export {
@@ -121,6 +130,7 @@ export {
   planFleet,
   RULES,
   type RuleId,
+  profileAdapter,
   referenceAdapter,
   runScenario,
   type Scenario,
@@ -183,3 +193,5 @@ export {
   type Transport,
   transportError,
 } from './transport/index.js';
+export { type TlsFailureReason, tlsFailureReason } from './transport/outcome.js';
+export type { TlsClientOptions } from './transport/tls-options.js';

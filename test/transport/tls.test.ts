@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTlsCertificate, type TlsCredentials } from '../../src/endpoint/tls/certificate.js';
+import { fetchTransport } from '../../src/transport/fetch.js';
 import { describeOutcome, outcomeOfError, tlsFailureReason } from '../../src/transport/outcome.js';
 import { get, useHarness } from './support/harness.js';
 
@@ -125,6 +126,18 @@ describe('httpTransport names each TLS fault as a tls outcome', () => {
       code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
     });
     expect(harness.undici.connects).toBe(2);
+  });
+});
+
+describe('fetchTransport over TLS', () => {
+  it("labels a certificate Node's fetch cannot verify tls:unknown-ca, as httpTransport does", async () => {
+    const port = await serve(good);
+    const error = await fetchTransport()({
+      url: `https://127.0.0.1:${port}/healthz`,
+      timeout: 60_000,
+      signal: new AbortController().signal,
+    }).catch((e: unknown) => e);
+    expect(outcomeOfError(error)).toMatchObject({ kind: 'tls', reason: 'unknown-ca' });
   });
 });
 
