@@ -4,6 +4,15 @@
  */
 
 export {
+  headlineOf,
+  type Identification,
+  type IdentifiedCase,
+  identifyChecker,
+  type ProfileCaseVerdict,
+  type ProfileMatch,
+  rankProfiles,
+} from './checker/identify.js';
+export {
   CHECKER_PROTOCOL_VERSION,
   mockIdleTimeoutMs,
   type ProcessCaseOptions,
@@ -16,6 +25,7 @@ export { MAX_REPEAT, type ProcessRunProgress } from './checker/process/suite.js'
 export {
   type CheckerConformanceOptions,
   checkerCases,
+  expectedUnder,
   runCheckerCase,
   runCheckerConformance,
 } from './checker/suite.js';

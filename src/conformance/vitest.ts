@@ -14,6 +14,7 @@ import type { ServerTarget } from './healthz/targets.js';
  * // my-checker.conformance.test.ts
  * import { describeCheckerConformance } from 'probekit/vitest';
  * describeCheckerConformance(myAdapter, { levels: ['core', 'timing'] });
+ * describeCheckerConformance(myV11Port, { profile: 'dapr-1.1' }); // judged against Dapr v1.1's behaviour
  */
 export function describeCheckerConformance(
   adapter: CheckerAdapter,
@@ -22,7 +23,7 @@ export function describeCheckerConformance(
   describe(`checker conformance: ${adapter.name}`, () => {
     for (const { scenario } of checkerCases(options)) {
       it(`[${scenario.level}] ${scenario.id}: ${scenario.description}`, async (ctx) => {
-        const result = await runCheckerCase(scenario, adapter);
+        const result = await runCheckerCase(scenario, adapter, options.profile);
         if (result.status === 'skip') ctx.skip(result.message);
         if (result.status !== 'pass') expect.fail(`${result.status}: ${result.message ?? ''}`);
       });

@@ -16,7 +16,7 @@ export {
   simulateFleet,
   worstEndpoints,
 } from './fleet.js';
-export { optionsFromScenario, referenceAdapter } from './reference-adapter.js';
+export { optionsFromScenario, profileAdapter, referenceAdapter } from './reference-adapter.js';
 export { isRuleId, RULES, type RuleId } from './rules.js';
 export { playScenario, runScenario, SCENARIO_URL, type ScenarioPlay } from './run.js';
 export { type SimulateOptions, simulate } from './simulate.js';

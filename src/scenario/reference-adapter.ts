@@ -5,10 +5,12 @@ import {
   withFailureThreshold,
   withInitialDelay,
   withInterval,
+  withProfile,
   withRequestTimeout,
   withSuccessStatusCode,
   withTransport,
 } from '../checker/index.js';
+import { profileNamed } from '../checker/profiles/catalogue.js';
 import type { CheckerAdapter } from './adapter.js';
 import type { ScenarioOptions } from './types.js';
 
@@ -39,3 +41,25 @@ export const referenceAdapter: CheckerAdapter = {
       withTransport(transport),
     ),
 };
+
+/**
+ * probekit's checker under a Dapr profile as a conformance adapter: the engine playing that
+ * version (the in-process model an implementation of it is judged against).
+ *
+ * @example
+ * const identification = await identifyChecker(profileAdapter('dapr-1.1')); // behaves like dapr-1.1
+ */
+export function profileAdapter(profile: string): CheckerAdapter {
+  const name = profileNamed(profile).name;
+  return {
+    name: `probekit ${name}`,
+    start: (url, options, { clock, transport }) =>
+      startEndpointHealthCheck(
+        url,
+        withProfile(name),
+        ...optionsFromScenario(options),
+        withClock(clock),
+        withTransport(transport),
+      ),
+  };
+}

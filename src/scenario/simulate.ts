@@ -41,13 +41,19 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   const origin = typeof id === 'string' ? `simulate() of ${JSON.stringify(id.slice(0, 80))}` : 'simulate()';
   assertRunnable(scenario, origin);
   const profile = profileNamed(options.profile ?? REFERENCE_PROFILE).name;
-  const extra =
-    options.unhealthyInterval === undefined ? {} : { unhealthyInterval: options.unhealthyInterval };
+  const extra = {
+    ...(options.unhealthyInterval === undefined ? {} : { unhealthyInterval: options.unhealthyInterval }),
+    ...(options.client === undefined ? {} : { client: options.client }),
+  };
   // The event simulator gives the async run's trace exactly (test/scenario/des-equivalence.test.ts),
   // tens of times faster; it leaves times that are not whole ms to the async run.
   const running = simulateEventsYielding(scenario, profile, extra);
   if (running) return running;
-  if (profile !== REFERENCE_PROFILE || options.unhealthyInterval !== undefined) {
+  if (
+    profile !== REFERENCE_PROFILE ||
+    options.unhealthyInterval !== undefined ||
+    options.client === 'in-process'
+  ) {
     throw new ProbekitError(
       'ERR_PROBEKIT_INVALID_SCENARIO',
       `Failed to run ${origin} under ${profile}: its times are not whole milliseconds. Round the scenario's options, readDelayMs and durationMs to whole ms.`,
@@ -62,6 +68,12 @@ export interface SimulateOptions {
   readonly profile?: string;
   /** `dapr-1.13` only: the interval while unhealthy (default 500 ms). */
   readonly unhealthyInterval?: number;
+  /**
+   * `'in-process'`: the profile's loop with the suite's in-process transport as its client (a
+   * status per request, nothing followed or retried, no connection lost) — what a checker
+   * adapted in process shows, since the suite hands it the transport. Default: the profile's client.
+   */
+  readonly client?: 'profile' | 'in-process';
 }
 
 /**

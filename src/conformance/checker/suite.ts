@@ -1,8 +1,11 @@
+import { profileNamed, REFERENCE_PROFILE } from '../../checker/profiles/catalogue.js';
+import { ProbekitError } from '../../errors.js';
 import type { CheckerAdapter } from '../../scenario/adapter.js';
 import { compareTraces, formatDiff } from '../../scenario/compare.js';
 import { loadScenarios, type ScenarioFile, selectLevels } from '../../scenario/fixtures.js';
 import { runScenario } from '../../scenario/run.js';
-import type { Scenario, ScenarioLevel } from '../../scenario/types.js';
+import { simulate } from '../../scenario/simulate.js';
+import type { Scenario, ScenarioLevel, Trace } from '../../scenario/types.js';
 import { systemClock } from '../../time/clock.js';
 import { type CaseResult, makeReport, type Report } from '../common/report.js';
 
@@ -16,13 +19,50 @@ export interface CheckerConformanceOptions {
   readonly fixturesDir?: string;
   /** Called after each case, for progress output. */
   readonly onResult?: (result: CaseResult) => void;
+  /**
+   * The Dapr version the implementation claims to be (default `dapr-1.0`, the fixtures' own
+   * expectations): each case's expected trace is then that profile's, from the engine
+   * (`simulate(scenario, { profile })`).
+   */
+  readonly profile?: string;
+}
+
+/**
+ * The trace `scenario` must give under `profile`: the fixture's own for the reference, else the
+ * engine's; or why the profile cannot run it (the app health checker refuses a timeout longer
+ * than its interval).
+ *
+ * @example
+ * const expected = await expectedUnder(scenario, 'dapr-1.1');
+ */
+export async function expectedUnder(
+  scenario: Scenario,
+  profile: string = REFERENCE_PROFILE,
+  client: 'profile' | 'in-process' = 'profile',
+): Promise<Trace | { readonly refused: string }> {
+  const name = profileNamed(profile).name;
+  if (name === REFERENCE_PROFILE && scenario.expected) return scenario.expected;
+  try {
+    return await simulate(scenario, { profile: name, client });
+  } catch (error) {
+    if (error instanceof ProbekitError && error.code === 'ERR_PROBEKIT_INVALID_OPTION') {
+      return { refused: `${name} cannot run it: ${error.message}` };
+    }
+    throw error;
+  }
 }
 
 /**
  * Runs one scenario against an adapter in virtual time and compares the observable trace with
- * the expected one exactly (virtual time needs no tolerance).
+ * the expected one exactly (virtual time needs no tolerance). Under a profile other than the
+ * reference, the expected trace is the engine's for that profile's loop with the in-process
+ * transport as its client (an adapter in process probes through the suite's transport).
  */
-export async function runCheckerCase(scenario: Scenario, adapter: CheckerAdapter): Promise<CaseResult> {
+export async function runCheckerCase(
+  scenario: Scenario,
+  adapter: CheckerAdapter,
+  profile: string = REFERENCE_PROFILE,
+): Promise<CaseResult> {
   const started = systemClock.now;
   const base = {
     id: scenario.id,
@@ -30,7 +70,12 @@ export async function runCheckerCase(scenario: Scenario, adapter: CheckerAdapter
     description: scenario.description,
     rules: scenario.rules,
   };
-  if (!scenario.expected) {
+  // In process the suite's transport is the client: the profile's loop is what is judged.
+  const expected = await expectedUnder(scenario, profile, 'in-process').catch(() => undefined);
+  if (expected && 'refused' in expected) {
+    return { ...base, status: 'skip', diffs: [], message: expected.refused, elapsedMs: 0 };
+  }
+  if (!expected) {
     return {
       ...base,
       status: 'error',
@@ -41,14 +86,14 @@ export async function runCheckerCase(scenario: Scenario, adapter: CheckerAdapter
   }
   try {
     const actual = await runScenario(scenario, adapter);
-    const diffs = compareTraces(scenario.expected, actual);
+    const diffs = compareTraces(expected, actual);
     const elapsedMs = systemClock.now - started;
     if (diffs.length === 0) return { ...base, status: 'pass', diffs, elapsedMs, actual };
     return {
       ...base,
       status: 'fail',
       diffs,
-      message: formatDiff(diffs, scenario.expected, actual, scenario.rules),
+      message: formatDiff(diffs, expected, actual, scenario.rules),
       elapsedMs,
       actual,
     };
@@ -83,7 +128,7 @@ export async function runCheckerConformance(
   const started = systemClock.now;
   const results: CaseResult[] = [];
   for (const { scenario } of checkerCases(options)) {
-    const result = await runCheckerCase(scenario, adapter);
+    const result = await runCheckerCase(scenario, adapter, options.profile);
     results.push(result);
     options.onResult?.(result);
   }

@@ -1,5 +1,6 @@
 import { resolveOptions, withProfile } from '../../checker/options.js';
 import { REFERENCE_PROFILE } from '../../checker/profiles/catalogue.js';
+import type { ClientRules } from '../../checker/profiles/client.js';
 import { createLoop } from '../../checker/profiles/machines.js';
 import { ScriptPlayer } from '../../endpoint/engine/player.js';
 import type { Clock } from '../../time/clock.js';
@@ -40,6 +41,24 @@ export function simulateEvents(
 export interface ProfileExtras {
   /** `dapr-1.13`: the interval while unhealthy. */
   readonly unhealthyInterval?: number;
+  /**
+   * Whose client probes: the profile's own (default), or the suite's in-process transport —
+   * a status per request, whole, nothing followed or retried, no connection lost — which is
+   * what a checker adapted in process uses, whatever version it reproduces.
+   */
+  readonly client?: 'profile' | 'in-process';
+}
+
+/** The in-process transport as a client: what an adapter run in process gets, whatever its profile. */
+export function inProcessClient(client: ClientRules): ClientRules {
+  return {
+    ...client,
+    followRedirects: 0,
+    settleAt: 'body',
+    connections: 'keep-alive',
+    reusedConnectionFailure: 'fail',
+    bodyUnread: false,
+  };
 }
 
 /**
@@ -102,7 +121,11 @@ export function profileRunner(
   const profile = options.profile;
   const readDelay = scenario.readDelayMs ?? 0;
   const { durationMs } = scenario;
-  const idleTimeout = scenario.idleTimeoutMs ?? Number.POSITIVE_INFINITY;
+  // In process there are no connections to lose.
+  const idleTimeout =
+    extra.client === 'in-process'
+      ? Number.POSITIVE_INFINITY
+      : (scenario.idleTimeoutMs ?? Number.POSITIVE_INFINITY);
   if (
     !isWholeMs(options.initialDelay) ||
     !isWholeMs(options.interval) ||
@@ -125,7 +148,7 @@ export function profileRunner(
   runner = new ProfileRunner(
     {
       loop,
-      client: profile.client,
+      client: extra.client === 'in-process' ? inProcessClient(profile.client) : profile.client,
       requestTimeout: options.requestTimeout,
       successStatusCode: options.successStatusCode,
       channelCapacity: CAPACITY[profile.loop.kind],
