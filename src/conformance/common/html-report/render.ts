@@ -283,12 +283,20 @@ type SvgEmbedder = (trace: Trace, title: string, what: string) => string;
  */
 function svgEmbedder(): SvgEmbedder {
   let n = 0;
+  // One run compared with several profiles shares its actual trace across columns: draw each
+  // (trace, title) once (drawing is most of the time a page takes).
+  const drawn = new Map<Trace, Map<string, string>>();
   return (trace, title, what) => {
-    let markup: string;
-    try {
-      markup = renderTimeline(trace, { format: 'svg', width: SVG_WIDTH, title });
-    } catch (error) {
-      fail(`${what} cannot be drawn (${(error as Error).message})`, 'Pass a Trace from a run or a fixture');
+    const byTitle = drawn.get(trace) ?? new Map<string, string>();
+    drawn.set(trace, byTitle);
+    let markup = byTitle.get(title);
+    if (markup === undefined) {
+      try {
+        markup = renderTimeline(trace, { format: 'svg', width: SVG_WIDTH, title });
+      } catch (error) {
+        fail(`${what} cannot be drawn (${(error as Error).message})`, 'Pass a Trace from a run or a fixture');
+      }
+      byTitle.set(title, markup);
     }
     const prefix = `t${++n}-`;
     return markup
