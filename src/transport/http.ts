@@ -2,7 +2,18 @@ import type { Dispatcher } from 'undici';
 import { describeValue, ProbekitError } from '../errors.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { MAX_DURATION_MS } from '../time/duration.js';
+import {
+  badLocationError,
+  deadConnectionError,
+  findLocation,
+  type IdleConnectionRule,
+  isRedirectStatus,
+  readClientRules,
+  type SettlePoint,
+  tooManyRedirectsError,
+} from './client-rules.js';
 import { type ConnectionOptions, OriginPool, type PooledRequest, type Slot } from './origin-pool.js';
+import { outcomeOfError } from './outcome.js';
 import { normalizeProbeError, parseProbeUrl, stoppedError } from './probe-errors.js';
 import { AbortWatcher, unwatchSignal, watchSignal } from './signal-watch.js';
 import { skipContinueConnector } from './skip-continue.js';
@@ -30,16 +41,54 @@ export interface HttpTransportOptions extends TlsClientOptions {
   /** The `User-Agent` header. Default `probekit/0.1` (Dapr sends `fasthttp`). */
   readonly userAgent?: string;
   /**
-   * How long an idle keep-alive connection is kept, in ms, when the server gives no
-   * `Keep-Alive: timeout=…` hint. Default 10000, fasthttp's `MaxIdleConnDuration`: long enough
-   * that Dapr's default 5 s interval reuses one connection.
+   * How long an idle keep-alive connection is kept, in ms. Default 10000, fasthttp's
+   * `MaxIdleConnDuration`: long enough that Dapr's default 5 s interval reuses one connection.
+   * A server's `Keep-Alive: timeout=…` hint is ignored, as fasthttp and Go's `net/http` ignore
+   * it (undici would close the connection itself a second before the hint, which hides the
+   * race `idleConnections` is about).
    */
   readonly idleTimeout?: number;
   /**
-   * Where the transport reads the time (only `now`; it sets no timers). An origin not probed
-   * for `idleTimeout` ms loses its pool and connections at the next probe after that (to any
-   * origin), so a transport shared across many origins does not keep them all until
-   * `close()`. Default: the system clock.
+   * What happens to a probe on a keep-alive connection the server closed while it sat idle
+   * (see docs/transports.md, "Client rules of Dapr's versions"):
+   *
+   * - `'no-retry'` (default; fasthttp, Dapr v0.11.3 … v1.10.4): the probe fails at once as
+   *   `closed` (`ECONNCLOSED`) without reaching the server; the next probe opens a new
+   *   connection. A connection idle longer than `idleTimeout` was dropped by the client first
+   *   and is not met.
+   * - `'retry'` (Go's `net/http`): the closed idle connection is dropped unseen, and a probe that
+   *   fails as `closed` or `reset` before any response on a *reused* connection is sent again
+   *   on another connection (the server sees both); a failure on a fresh connection is final.
+   */
+  readonly idleConnections?: IdleConnectionRule;
+  /**
+   * Whether a connection is kept for the next probe. Default true. `false` (Dapr v0.6 …
+   * v0.11.2 made a new client per probe): every probe opens a new connection, sent with
+   * `Connection: close`, and it is closed after the answer (Go leaked it; we do not).
+   */
+  readonly reuseConnections?: boolean;
+  /**
+   * Redirect answers a probe may get. Default 0: a 3xx is just a status (fasthttp). With
+   * `n` > 0 a 301, 302, 303, 307 or 308 with a `Location` (relative or absolute, any
+   * origin) is followed with a GET, and the `n`-th redirect answer fails the probe with
+   * `ERR_TOO_MANY_REDIRECTS`, as Go's `CheckRedirect` (`len(via) >= 10`, "stopped after 10
+   * redirects"): `10` is Go's default client. A 3xx without `Location` is returned as is.
+   * The caller's timeout covers the whole chain.
+   */
+  readonly followRedirects?: number;
+  /**
+   * When the probe resolves: `'body'` (default, fasthttp) once the whole body has been read;
+   * `'headers'` (Go's `net/http`) as soon as the status line and headers arrive, the body then
+   * drained in the background (the connection is kept when it ends, destroyed if the
+   * request's signal aborts first or the transport closes), so a slow body never delays or
+   * fails the probe.
+   */
+  readonly settleAt?: SettlePoint;
+  /**
+   * Where the transport reads the time (only `now`; it sets no timers). An origin idle (not
+   * probed, nothing in flight) for longer than `idleTimeout` ms loses its pool and connections
+   * at the next probe after that (to any origin), so a transport shared across many origins
+   * does not keep them all until `close()`. Default: the system clock.
    */
   readonly clock?: Pick<Clock, 'now'>;
 }
@@ -96,11 +145,13 @@ const MAX_CACHED_URLS = 4096;
  * - `GET url` over keep-alive HTTP/1.1, at most `connectionsPerOrigin` (5) connections per
  *   origin, one request at a time on each (undici `Client`s in an {@link OriginPool} per
  *   origin, reused across probes, so a probe right after another reuses its connection);
- * - redirects are **not** followed: a 3xx is just a status;
+ * - redirects are **not** followed: a 3xx is just a status (option `followRedirects`);
  * - the body is read and discarded as it arrives, never buffered; the probe resolves when the
  *   body ends (fasthttp reads the whole response before `DoTimeout` returns, so a body slower
  *   than the timeout is a timeout), or as soon as it passes `maxBodyBytes`, closing that
- *   connection;
+ *   connection (option `settleAt: 'headers'` resolves at the headers instead);
+ * - no retry: a probe on a keep-alive connection the server closed while idle fails as
+ *   `closed` without reaching the server (option `idleConnections`);
  * - no timers of its own, and undici's header/body timeouts are off: the caller enforces the
  *   timeout on its clock and aborts `request.signal`. An aborted probe rejects at once with
  *   `signal.reason` and its connection is destroyed, so the next probe opens a fresh one (as
@@ -109,7 +160,7 @@ const MAX_CACHED_URLS = 4096;
  *   response), `HPE_*` (not a valid HTTP/1.1 response), `ERR_INVALID_URL` (nothing is sent), or
  *   another `code` from the socket;
  * - interim 1xx responses are skipped, an unsolicited `100 Continue` included (Go's clients do);
- * - an origin not probed for `idleTimeout` loses its pool at the next probe, so a transport
+ * - an origin idle for longer than `idleTimeout` loses its pool at the next probe, so a transport
  *   shared across many origins does not hold them all until `close()`.
  *
  * For code that mocks `fetch` (msw), use `fetchTransport()` instead: see docs/transports.md.
@@ -126,30 +177,35 @@ const MAX_CACHED_URLS = 4096;
  */
 export function httpTransport(options: HttpTransportOptions = {}): HttpTransport {
   const settings = validateOptions(options);
+  const rules = readClientRules(options);
   const clock = options.clock ?? systemClock;
   const pools = new Map<string, OriginPool>();
   /** When idle pools were last looked for; a sweep runs at most once per `idleTimeout`. */
   let lastSweep = clock.now;
   const targets = new Map<string, Target>();
   const headers = ['user-agent', settings.userAgent];
-  const context: ProbeContext = { maxBodyBytes: settings.maxBodyBytes, closed: false };
   const connection: ConnectionOptions = {
     pipelining: 1,
     // The caller's clock owns the timeout; undici's own timers would fail long probes early.
     headersTimeout: 0,
     bodyTimeout: 0,
+    // Idle connections live exactly idleTimeout: undici uses min(hint - threshold, max) for a
+    // server's `Keep-Alive: timeout` hint, and this threshold makes that the max whatever the
+    // hint (fasthttp and Go do not read it; undici's early close would hide the dead-idle race).
     keepAliveTimeout: settings.idleTimeout,
-    keepAliveMaxTimeout: Math.max(settings.idleTimeout, 600_000),
+    keepAliveMaxTimeout: settings.idleTimeout,
+    keepAliveTimeoutThreshold: -Number.MAX_SAFE_INTEGER,
     // Drops an unsolicited `100 Continue` so the final response counts (undici calls it a
     // bad response and closes; Go's clients skip it).
     // https:// origins verify with `ca` / `rejectUnauthorized` (docs/transports.md#tls).
     connect: skipContinueConnector(tlsConnectOptions(options)),
   };
 
+  const poolRules = { idleConnections: rules.idleConnections, idleTimeout: settings.idleTimeout, clock };
   const poolFor = (origin: string): OriginPool => {
     let pool = pools.get(origin);
     if (pool === undefined) {
-      pool = new OriginPool(origin, settings.connectionsPerOrigin, connection);
+      pool = new OriginPool(origin, settings.connectionsPerOrigin, connection, poolRules);
       pools.set(origin, pool);
     }
     return pool;
@@ -161,16 +217,28 @@ export function httpTransport(options: HttpTransportOptions = {}): HttpTransport
     const parsed = parseProbeUrl(url);
     if (parsed instanceof Error) return parsed;
     if (targets.size >= MAX_CACHED_URLS) targets.clear();
+    const path = parsed.pathname + parsed.search;
     const target: Target = {
       pool: poolFor(parsed.origin),
-      options: { method: 'GET', path: parsed.pathname + parsed.search, headers },
+      // `reset` sends `Connection: close` and closes the socket after the answer.
+      options: rules.reuseConnections
+        ? { method: 'GET', path, headers }
+        : { method: 'GET', path, headers, reset: true },
     };
     targets.set(url, target);
     return target;
   };
+  const context: ProbeContext = {
+    maxBodyBytes: settings.maxBodyBytes,
+    closed: false,
+    retry: rules.idleConnections === 'retry',
+    followRedirects: rules.followRedirects,
+    settleAtHeaders: rules.settleAt === 'headers',
+    targetFor,
+  };
 
   /**
-   * Drops the pools of origins idle for `idleTimeout` (nothing in flight or queued): 20,000
+   * Drops the pools of origins idle for longer than `idleTimeout` (nothing in flight or queued): 20,000
    * origins probed once kept ~47 MiB of clients until close(). Done at a probe rather than on
    * a timer, so an idle transport holds no timer and a virtual clock needs no extra care.
    */
@@ -179,7 +247,8 @@ export function httpTransport(options: HttpTransportOptions = {}): HttpTransport
     const cutoff = now - settings.idleTimeout;
     let pruned = false;
     for (const [origin, pool] of pools) {
-      if (pool.lastUsed > cutoff || !pool.idle) continue;
+      // Kept at exactly idleTimeout: fasthttp's cleaner drops only connections idle longer.
+      if (pool.lastUsed >= cutoff || !pool.idle) continue;
       pools.delete(origin);
       pruned = true;
       void pool.destroy(stoppedError(origin)).catch(noop);
@@ -226,6 +295,11 @@ export function httpTransport(options: HttpTransportOptions = {}): HttpTransport
 interface ProbeContext {
   readonly maxBodyBytes: number;
   closed: boolean;
+  /** `idleConnections: 'retry'`: re-send a GET that failed unanswered on a reused connection. */
+  readonly retry: boolean;
+  readonly followRedirects: number;
+  readonly settleAtHeaders: boolean;
+  readonly targetFor: (url: string) => Target | Error;
 }
 
 type Resolve = (response: ProbeResponse) => void;
@@ -243,26 +317,39 @@ function noop(): void {}
 /** Shared reason handed to undici when we abort a request ourselves (never surfaces). */
 const ABANDONED = Object.freeze(new Error('probe abandoned'));
 
+/** A failure Go's `net/http` retries on a reused connection: it closed or reset unanswered. */
+function isRetryable(error: unknown): boolean {
+  const kind = outcomeOfError(error).kind;
+  return kind === 'closed' || kind === 'reset';
+}
+
 /**
  * One probe in flight: the undici dispatch handler and the signal's abort watcher at once,
  * so a probe costs one object and no closures. Uses undici's callback handler API, which its
  * HTTP/1.1 client calls directly (the newer controller API wraps it and parses every header).
  *
  * Two ends: the promise settles once (response, failure, or abort), and undici finishes with
- * the request once (`onComplete` or `onError`), which is when the connection is handed back.
+ * each request once (`onComplete` or `onError`), which is when the connection is handed back.
+ * They coincide except with `settleAt: 'headers'` (settled at the headers, the body drained
+ * after) and past `maxBodyBytes`. A followed redirect or a retry sends the same probe again.
  */
 class Probe extends AbortWatcher implements PooledRequest {
   slot: Slot | undefined;
-  readonly options: Dispatcher.DispatchOptions;
+  options: Dispatcher.DispatchOptions;
   readonly #context: ProbeContext;
-  readonly #pool: OriginPool;
-  readonly #url: string;
+  #pool: OriginPool;
+  #url: string;
   readonly #resolve: Resolve;
   readonly #reject: Reject;
   #abortRequest: ((reason?: Error) => void) | undefined;
   #status = 0;
   #bodyBytes = 0;
   #settled = false;
+  /** The request went out on a connection that had answered before (Go's `pc.isReused()`). */
+  #reused = false;
+  /** Redirect answers so far, and the `Location` of the one being read now. */
+  #redirects = 0;
+  #location: string | undefined;
 
   constructor(context: ProbeContext, target: Target, url: string, resolve: Resolve, reject: Reject) {
     super();
@@ -278,12 +365,25 @@ class Probe extends AbortWatcher implements PooledRequest {
     return this.#settled;
   }
 
-  /** The signal aborted: reject now with its reason, and kill the request if it was sent. */
+  get sent(): boolean {
+    return this.#abortRequest !== undefined;
+  }
+
+  /** The signal aborted: reject now with its reason (unless settled), and kill the request. */
   onAbort(reason: unknown): void {
+    if (!this.#settled) {
+      this.#settled = true;
+      this.#reject(reason);
+    }
+    // Also ends a body still draining after `settleAt: 'headers'` resolved the probe.
+    this.#abortRequest?.(ABANDONED);
+  }
+
+  /** Its connection was closed by the server while idle (`'no-retry'`): fails like fasthttp. */
+  failUnsent(): void {
     if (this.#settled) return;
     this.#settle();
-    this.#reject(reason);
-    this.#abortRequest?.(ABANDONED);
+    this.#reject(deadConnectionError(this.#url));
   }
 
   onConnect(abort: (reason?: Error) => void): void {
@@ -291,19 +391,33 @@ class Probe extends AbortWatcher implements PooledRequest {
     // unsent and leave the (healthy) connection alone.
     if (this.#settled) throw ABANDONED;
     this.#abortRequest = abort;
+    this.#reused = (this.slot?.served ?? 0) > 0;
   }
 
-  onHeaders(statusCode: number): boolean {
+  onHeaders(statusCode: number, headers: Buffer[]): boolean {
     // 1xx interim responses are skipped, as fasthttp does; the final status follows.
-    if (statusCode >= 200) this.#status = statusCode;
+    if (statusCode < 200) return true;
+    this.#status = statusCode;
+    const context = this.#context;
+    if (context.followRedirects > 0 && isRedirectStatus(statusCode)) {
+      this.#location = findLocation(headers);
+      if (this.#location !== undefined) return true;
+    }
+    if (context.settleAtHeaders && !this.#settled) {
+      // Go's Client.Do returns here; the signal stays watched so an abort ends the drain.
+      this.#settled = true;
+      this.#resolve({ status: statusCode });
+    }
     return true;
   }
 
   onData(chunk: Buffer): boolean {
     this.#bodyBytes += chunk.length;
-    if (this.#bodyBytes > this.#context.maxBodyBytes && !this.#settled) {
-      this.#settle();
-      this.#resolve({ status: this.#status });
+    if (this.#bodyBytes > this.#context.maxBodyBytes) {
+      if (!this.#settled && this.#location === undefined) {
+        this.#settled = true;
+        this.#resolve({ status: this.#status });
+      }
       // The rest of the body is still on the wire: this connection cannot be reused.
       this.#abortRequest?.(ABANDONED);
       return false;
@@ -312,24 +426,93 @@ class Probe extends AbortWatcher implements PooledRequest {
   }
 
   onComplete(): void {
-    this.#release();
-    if (this.#settled) return;
-    this.#settle();
-    this.#resolve({ status: this.#status });
+    this.#release(undefined);
+    if (this.#settled) {
+      unwatchSignal(this);
+    } else if (this.#location !== undefined) {
+      this.#follow();
+    } else {
+      this.#settle();
+      this.#resolve({ status: this.#status });
+    }
   }
 
   onError(error: Error): void {
-    this.#release();
-    if (this.#settled) return;
+    this.#release(error);
+    if (this.#settled) {
+      unwatchSignal(this);
+      return;
+    }
+    if (error === ABANDONED && this.#location !== undefined) {
+      // A redirect's body past maxBodyBytes: its connection was dropped, the redirect still counts.
+      this.#follow();
+      return;
+    }
+    const context = this.#context;
+    if (context.retry && this.#reused && this.#status === 0 && !context.closed && isRetryable(error)) {
+      // Go's shouldRetryRequest: a GET on a reused connection that failed before any answer is
+      // sent again; the next attempt is on another connection (undici is still closing this one).
+      this.#resetRequest();
+      queueMicrotask(() => this.#dispatch());
+      return;
+    }
     this.#settle();
-    this.#reject(this.#context.closed ? stoppedError(this.#url) : normalizeProbeError(error, this.#url));
+    this.#reject(context.closed ? stoppedError(this.#url) : normalizeProbeError(error, this.#url));
   }
 
-  #release(): void {
+  /** Sends the probe (again) through its pool, unless it was settled meanwhile. */
+  #dispatch(): void {
+    if (this.#settled) return;
+    if (this.#context.closed) {
+      this.#settle();
+      this.#reject(stoppedError(this.#url));
+      return;
+    }
+    this.#pool.dispatch(this);
+  }
+
+  /** A redirect answer has been read: counts it, then sends the probe to its `Location`. */
+  #follow(): void {
+    const location = this.#location as string;
+    const from = this.#url;
+    this.#location = undefined;
+    const limit = this.#context.followRedirects;
+    if (++this.#redirects >= limit) {
+      this.#settle();
+      this.#reject(tooManyRedirectsError(from, limit));
+      return;
+    }
+    let next: string;
+    try {
+      next = new URL(location, from).href;
+    } catch {
+      next = '';
+    }
+    const target = next === '' ? undefined : this.#context.targetFor(next);
+    if (target === undefined || target instanceof Error) {
+      this.#settle();
+      this.#reject(badLocationError(from, location));
+      return;
+    }
+    this.#url = next;
+    this.options = target.options;
+    this.#pool = target.pool;
+    this.#resetRequest();
+    this.#dispatch();
+  }
+
+  #resetRequest(): void {
+    this.#abortRequest = undefined;
+    this.#status = 0;
+    this.#bodyBytes = 0;
+    this.#reused = false;
+  }
+
+  #release(failure: Error | undefined): void {
     const slot = this.slot;
     if (slot === undefined) return;
     this.slot = undefined;
-    this.#pool.release(slot);
+    this.#pool.release(slot, failure);
   }
 
   #settle(): void {

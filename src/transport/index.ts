@@ -1,3 +1,9 @@
+export {
+  DEFAULT_HTTP_CLIENT_RULES,
+  type HttpClientRules,
+  type IdleConnectionRule,
+  type SettlePoint,
+} from './client-rules.js';
 export { type FetchTransportOptions, fetchTransport, NETWORK_ERROR_CODE } from './fetch.js';
 export {
   DEFAULT_USER_AGENT,

@@ -11,7 +11,7 @@ async function servers(count: number): Promise<ProbeServer[]> {
   return Promise.all(Array.from({ length: count }, () => harness.server()));
 }
 
-describe('httpTransport drops the pools of origins it has not probed for idleTimeout', () => {
+describe('httpTransport drops the pools of origins idle for longer than idleTimeout', () => {
   it('shrinks to the origins still in use, closing the others connections', async () => {
     const clock = FakeTimers.createClock(0);
     const transport = harness.transport({ clock, idleTimeout: 1000 });
@@ -23,11 +23,23 @@ describe('httpTransport drops the pools of origins it has not probed for idleTim
     await get(transport, targets[0]?.url() as string);
     expect(transport.pooledOrigins).toBe(ORIGINS);
 
-    clock.tick(1);
+    clock.tick(2);
     await get(transport, targets[0]?.url() as string);
     expect(transport.pooledOrigins).toBe(1);
     await Promise.all(targets.slice(1).map((target) => target.until(() => target.stats.closed === 1)));
     expect(targets[0]?.stats).toMatchObject({ accepted: 1, closed: 0 });
+  });
+
+  it('keeps an origin idle for exactly idleTimeout (fasthttp drops only connections idle longer)', async () => {
+    const clock = FakeTimers.createClock(0);
+    const transport = harness.transport({ clock, idleTimeout: 1000 });
+    const [first, second] = (await servers(2)) as [ProbeServer, ProbeServer];
+    await get(transport, first.url());
+    clock.tick(1000);
+    await get(transport, second.url());
+    expect(transport.pooledOrigins).toBe(2);
+    await get(transport, first.url('/again'));
+    expect(first.stats.accepted).toBe(1);
   });
 
   it('opens a fresh pool for a pruned origin when it is probed again', async () => {
@@ -36,7 +48,7 @@ describe('httpTransport drops the pools of origins it has not probed for idleTim
     const [first, second] = (await servers(2)) as [ProbeServer, ProbeServer];
     await get(transport, first.url());
     await get(transport, second.url());
-    clock.tick(1000);
+    clock.tick(1001);
     await get(transport, first.url());
     expect(transport.pooledOrigins).toBe(1);
     await expect(get(transport, second.url('/again'))).resolves.toEqual({ status: 200 });
