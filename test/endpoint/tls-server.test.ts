@@ -62,6 +62,22 @@ function get(
 
 // Made once: 2048-bit RSA keys take 0.1-1 s each on a busy machine. Tests that are about
 // `tls: true` itself start with it; the rest serve the same default certificate given as files.
+/** Open TCP handles (sockets and listeners) of this process. */
+const tcp = () => process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
+
+/** The TCP handle count once earlier tests' sockets have finished closing (bounded turns). */
+async function settledTcp(): Promise<number> {
+  let count = tcp();
+  let still = 0;
+  for (let i = 0; i < 2000 && still < 50; i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    const now = tcp();
+    still = now === count ? still + 1 : 0;
+    count = now;
+  }
+  return count;
+}
+
 let made: TlsCredentials;
 let localhostOnly: TlsCredentials;
 let expired: TlsCredentials;
@@ -132,8 +148,7 @@ describe('startMockServer over TLS', () => {
   });
 
   it('leaves no socket behind after close(), even with a request hanging and a handshake half done', async () => {
-    const tcp = () => process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
-    const before = tcp();
+    const before = await settledTcp();
     const server = await startMockServer('hang', { tls: made });
     const client = httpTransport({ ca: server.ca });
     const hanging = probe(client, `${server.url}/`);
@@ -233,6 +248,22 @@ describe('startFaultProxy and TLS', () => {
 
     const lax = await mock<FaultProxy>(startFaultProxy(upstream.url, 'pass...', { upstreamInsecure: true }));
     expect((await fetch(`${lax.url}/ok`)).status).toBe(200);
+  });
+
+  it('leaves no socket behind after close(), with kept-alive TLS connections on both sides', async () => {
+    const before = await settledTcp();
+    const upstream = await startMockServer('200...', { tls: made });
+    const proxy = await startFaultProxy(upstream.url, 'pass...', { tls: made, upstreamCa: made.ca });
+    const client = httpTransport({ ca: made.ca });
+    expect(await probe(client, `${proxy.url}/`)).toBe('200');
+    expect(await probe(client, `${proxy.url}/`)).toBe('200');
+    expect(tcp()).toBeGreaterThan(before);
+    await client.close();
+    await proxy.close();
+    // Only the upstream's two listeners (endpoint, control API) are left: no connection to it.
+    expect(await turnsUntil(() => tcp() <= before + 2)).toBe(true);
+    await upstream.close();
+    expect(await turnsUntil(() => tcp() <= before)).toBe(true);
   });
 
   it('refuses an upstreamCa that is not PEM text', async () => {
