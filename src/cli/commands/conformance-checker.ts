@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { DEFAULTS } from '../../checker/options.js';
 import {
   checkTimeScale,
@@ -9,7 +9,7 @@ import {
 } from '../../conformance/checker/process/index.js';
 import { scaleScenario } from '../../conformance/checker/process/scale.js';
 import { checkRepeat } from '../../conformance/checker/process/suite.js';
-import { checkerCases, runCheckerConformance } from '../../conformance/checker/suite.js';
+import { checkerCases, expectedUnder, runCheckerConformance } from '../../conformance/checker/suite.js';
 import {
   type ExpectedFailures,
   markExpectedFailure,
@@ -27,7 +27,9 @@ import { createReporter, REPORTERS } from '../../conformance/common/reporters/in
 import { commandLine } from '../../conformance/common/rerun.js';
 import { ProbekitError } from '../../errors.js';
 import type { ScenarioFile } from '../../scenario/fixtures.js';
-import { referenceAdapter } from '../../scenario/reference-adapter.js';
+import { PROFILE_NAMES, profileNamed, REFERENCE_PROFILE } from '../../checker/profiles/catalogue.js';
+import { type Identification, identifyChecker, rankProfiles } from '../../conformance/checker/identify.js';
+import { profileAdapter, referenceAdapter } from '../../scenario/reference-adapter.js';
 import type { Scenario, ScenarioLevel, Trace } from '../../scenario/types.js';
 import { systemWallClock } from '../../time/wall-clock.js';
 import { durationFlag, integerFlag, levelsFlag, listFlag, parseCommandArgs, reporterFlag } from '../args.js';
@@ -66,6 +68,12 @@ Options:
   --report <file>           also write a static HTML page: the case matrix, and per case the
                             verdict, the diff and the expected and actual timelines side by side
   --fixtures <dir>          a folder of scenario files (default: the ones shipped)
+  --profile <name>          judge as this Dapr version (default dapr-1.0): the expected traces
+                            are that profile's (docs/profiles.md); without --exec, probekit's
+                            own checker runs under it. Names: ${PROFILE_NAMES.join(', ')}
+  --identify                run every case once and judge it as every profile: prints which
+                            Dapr version the implementation behaves like, with the evidence
+                            (exit 0 when the best match passes every case it judges)
   -h, --help                show this help
 
 Scenarios marked virtual-time only are skipped under --exec, with their reason. With
@@ -79,7 +87,9 @@ Examples:
   probekit conformance checker --level core
   probekit conformance checker --exec "python3 docs/examples/dapr_checker.py" --reporter junit > checker.xml
   probekit conformance checker --exec "./target/release/my-checker" --time-scale 2 --only hang-times-out
-  probekit conformance checker --exec "./my-checker" --repeat 5 --expect-fail known-failures.txt`;
+  probekit conformance checker --exec "./my-checker" --repeat 5 --expect-fail known-failures.txt
+  probekit conformance checker --exec "./my-v1.1-port" --profile dapr-1.1
+  probekit conformance checker --exec "python3 docs/examples/dapr_checker.py" --identify --report identify.html`;
 
 function scaleFlag(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -254,9 +264,19 @@ export const conformanceCheckerCommand: Command = {
         reporter: { type: 'string' },
         report: { type: 'string' },
         fixtures: { type: 'string' },
+        profile: { type: 'string' },
+        identify: { type: 'boolean' },
       },
       false,
     );
+    const profile = profileFlag(values.profile as string | undefined);
+    const identify = values.identify === true;
+    if (identify && values.repeat !== undefined) {
+      throw new ProbekitError(
+        'ERR_PROBEKIT_USAGE',
+        'Failed to read the arguments of "probekit conformance checker": --identify runs every case once; leave out --repeat.',
+      );
+    }
     const command = values.exec as string | undefined;
     if (command !== undefined && command.trim() === '') {
       throw new ProbekitError(
@@ -314,9 +334,23 @@ export const conformanceCheckerCommand: Command = {
     await checkWritable('report', reportPath);
 
     const reporter = createReporter(reporterName, io.stdout, { color: io.color });
+    if (identify) {
+      return runIdentify(io, reporterName, {
+        command,
+        cases: cases.map(({ scenario }) => scenario),
+        levels,
+        only,
+        fixturesDir,
+        timeScale,
+        tolerance,
+        startupTimeoutMs,
+        profile,
+        reportPath,
+      });
+    }
     const report =
       command === undefined
-        ? await runReference(reporter, { levels, only, fixturesDir, expectedFailures })
+        ? await runReference(reporter, { levels, only, fixturesDir, expectedFailures, profile })
         : await runExec(io, reporter, {
             command,
             cases: cases.map(({ scenario }) => scenario),
@@ -328,6 +362,7 @@ export const conformanceCheckerCommand: Command = {
             startupTimeoutMs,
             repeat,
             expectedFailures,
+            profile,
           });
     reporter.end(report);
     if (reportPath !== undefined) {
@@ -356,16 +391,17 @@ type Selection = { levels?: ScenarioLevel[]; only?: string[]; fixturesDir?: stri
 /** The built-in reference, in process and virtual time; expected failures marked as they come. */
 async function runReference(
   reporter: ReturnType<typeof createReporter>,
-  options: Selection & { expectedFailures?: ExpectedFailures },
+  options: Selection & { expectedFailures?: ExpectedFailures; profile: string },
 ): Promise<Report> {
   const total = checkerCases(options).length;
+  const adapter = options.profile === REFERENCE_PROFILE ? referenceAdapter : profileAdapter(options.profile);
   reporter.begin({
     suite: 'checker',
-    implementation: referenceAdapter.name,
+    implementation: adapter.name,
     total,
-    details: 'in process, virtual time (exact)',
+    details: `in process, virtual time (exact)${options.profile === REFERENCE_PROFILE ? '' : `, judged as ${options.profile}`}`,
   });
-  const report = await runCheckerConformance(referenceAdapter, {
+  const report = await runCheckerConformance(adapter, {
     ...options,
     onResult: (result) => reporter.result(markExpectedFailure(result, options.expectedFailures)),
   });
@@ -385,6 +421,8 @@ async function runExec(
     startupTimeoutMs?: number;
     repeat?: number;
     expectedFailures?: ExpectedFailures;
+    profile?: string;
+    judgeAs?: readonly string[];
   },
 ): Promise<Report> {
   const { command, cases, timeScale = 1, tolerance, repeat = 1, ...rest } = options;
@@ -402,7 +440,9 @@ async function runExec(
     total: cases.length,
     repeat,
     details: [
-      `real time, time scale ${timeScale}, tolerance ${toleranceText(tolerance)}, protocol 2`,
+      `real time, time scale ${timeScale}, tolerance ${toleranceText(tolerance)}, protocol 2${
+        options.profile && options.profile !== REFERENCE_PROFILE ? `, judged as ${options.profile}` : ''
+      }`,
       skipped ? `${skipped} skipped (virtual time only)` : '',
     ]
       .filter(Boolean)
@@ -487,5 +527,150 @@ async function writeReportPage(
       'ERR_PROBEKIT_USAGE',
       `Failed to write --report ${JSON.stringify(path)}: ${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}. Check that the folder still exists and has room.`,
     );
+  }
+}
+
+function profileFlag(value: string | undefined): string {
+  if (value === undefined) return REFERENCE_PROFILE;
+  try {
+    return profileNamed(value.trim()).name;
+  } catch (error) {
+    throw new ProbekitError('ERR_PROBEKIT_USAGE', `Failed to read --profile: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * `--identify`: every case once, judged as every profile; prints the ranking and the evidence.
+ * In process it identifies probekit's own checker (under --profile): a check of the engine.
+ */
+async function runIdentify(
+  io: CliIo,
+  reporterName: string,
+  options: Selection & {
+    command: string | undefined;
+    cases: Scenario[];
+    timeScale?: number;
+    tolerance?: number;
+    startupTimeoutMs?: number;
+    profile: string;
+    reportPath: string | undefined;
+  },
+): Promise<number> {
+  const { command, cases, profile } = options;
+  let identification: Identification;
+  let report: Report | undefined;
+  if (command === undefined) {
+    const adapter = profile === REFERENCE_PROFILE ? referenceAdapter : profileAdapter(profile);
+    identification = await identifyChecker(adapter, options);
+  } else {
+    const quiet = createReporter('json', new DevNull(), { color: false });
+    report = await runExec(io, quiet, {
+      command,
+      cases,
+      levels: options.levels,
+      only: options.only,
+      fixturesDir: options.fixturesDir,
+      timeScale: options.timeScale,
+      tolerance: options.tolerance,
+      startupTimeoutMs: options.startupTimeoutMs,
+      profile,
+      judgeAs: PROFILE_NAMES,
+    });
+    identification = rankProfiles(
+      report.implementation,
+      report.results.map((result) => ({
+        id: result.id,
+        byProfile:
+          result.profiles ??
+          Object.fromEntries(
+            PROFILE_NAMES.map((name) => [
+              name,
+              { status: result.status === 'skip' ? 'skip' : 'fail', headline: result.message ?? result.status },
+            ]),
+          ),
+      })),
+    );
+  }
+  const out = reporterName === 'json' ? undefined : io.stdout;
+  if (out) {
+    out.write(`${identification.implementation}\n${identification.summary}\n\n`);
+    for (const match of identification.ranking) {
+      out.write(
+        `  ${match.profile.padEnd(20)} ${String(match.passed).padStart(3)}/${String(match.judged).padEnd(3)} ${match.versions}\n`,
+      );
+    }
+  } else {
+    io.stdout.write(`${JSON.stringify({ summary: identification.summary, best: identification.best.profile, exact: identification.exact, ranking: identification.ranking }, null, 2)}\n`);
+  }
+  if (options.reportPath !== undefined) {
+    await writeIdentifyPage(options.reportPath, identification, report, cases, options);
+    (out ?? io.stderr).write(`\nReport written to ${options.reportPath}\n`);
+  }
+  return identification.exact && !io.signal.aborted ? EXIT.ok : EXIT.failure;
+}
+
+/** The identify run as a page: one column per profile. */
+async function writeIdentifyPage(
+  path: string,
+  identification: Identification,
+  report: Report | undefined,
+  cases: readonly Scenario[],
+  run: { command?: string; timeScale?: number; tolerance?: number },
+): Promise<void> {
+  const scale = run.timeScale ?? 1;
+  const actual = new Map((report?.results ?? []).map((r) => [r.id, r]));
+  const columns = [];
+  for (const name of PROFILE_NAMES) {
+    const expected = new Map<string, Trace>();
+    for (const scenario of cases) {
+      const prepared = run.command === undefined || scale === 1 ? scenario : (await scaleScenario(scenario, scale)).scenario;
+      const trace = await expectedUnder(prepared, name, run.command === undefined ? 'in-process' : 'profile').catch(
+        () => undefined,
+      );
+      if (trace && !('refused' in trace)) expected.set(scenario.id, trace);
+    }
+    const results = identification.cases.map((kase) => {
+      const verdict = kase.byProfile[name];
+      const scenario = cases.find((s) => s.id === kase.id) as Scenario;
+      const ran = actual.get(kase.id);
+      return {
+        id: kase.id,
+        level: scenario.level,
+        description: scenario.description,
+        rules: scenario.rules,
+        status: verdict?.status ?? 'skip',
+        diffs: [],
+        ...(verdict?.headline ? { message: verdict.headline } : {}),
+        elapsedMs: ran?.elapsedMs ?? 0,
+        ...(ran?.actual ? { actual: ran.actual } : {}),
+      } as const;
+    });
+    const match = identification.ranking.find((m) => m.profile === name);
+    columns.push({
+      column: { id: name, label: name, note: `${profileNamed(name).versions}: ${match?.passed ?? 0}/${match?.judged ?? 0}` },
+      results,
+      expected: (id: string) => expected.get(id),
+    });
+  }
+  const model = reportFromResults({
+    implementation: identification.implementation,
+    generatedAt: new Date(systemWallClock()).toISOString(),
+    summary: identification.summary,
+    columns,
+  });
+  try {
+    await writeHtmlReport(path, renderHtmlReport(model));
+  } catch (error) {
+    throw new ProbekitError(
+      'ERR_PROBEKIT_USAGE',
+      `Failed to write --report ${JSON.stringify(path)}: ${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}. Check that the folder still exists and has room.`,
+    );
+  }
+}
+
+/** A stream that drops what it is given (the per-case reporter is quiet under --identify). */
+class DevNull extends Writable {
+  override _write(_chunk: unknown, _encoding: string, callback: () => void): void {
+    callback();
   }
 }

@@ -147,12 +147,18 @@ export async function identifyChecker(
   return rankProfiles(adapter.name, cases);
 }
 
-/** The first line of a formatted diff, trimmed. */
+/**
+ * One line from a formatted diff: its first difference with what was expected and what came,
+ * e.g. `missing signal #1: expected false at 300ms, got no signal`.
+ *
+ * @example
+ * headlineOf(formatDiff(diffs, expected, actual, rules));
+ */
 export function headlineOf(message: string | undefined): string {
-  return (
-    (message ?? '')
-      .split('\n')
-      .find((line) => line.trim() !== '')
-      ?.trim() ?? 'differs'
-  );
+  const lines = (message ?? '').split('\n').map((line) => line.trim());
+  const first = lines.find((line) => line !== '') ?? 'differs';
+  const what = first.replace(/^First divergence at [^:]*: /, '');
+  const expected = lines.find((line) => line.startsWith('expected:'))?.slice('expected:'.length).trim();
+  const actual = lines.find((line) => line.startsWith('actual:'))?.slice('actual:'.length).trim();
+  return expected !== undefined && actual !== undefined ? `${what}: expected ${expected}, got ${actual}` : what;
 }

@@ -67,6 +67,8 @@ export interface CaseResult {
   readonly repeat?: CaseRepeat;
   /** Set when an expect-fail file lists the case. */
   readonly expectedFailure?: ExpectedFailure;
+  /** The same run judged as each Dapr profile (`--identify`), by profile name. */
+  readonly profiles?: Readonly<Record<string, { readonly status: 'pass' | 'fail' | 'skip'; readonly headline?: string }>>;
 }
 
 /**

@@ -1,4 +1,6 @@
 import { step as counterStep, INITIAL_COUNTER } from '../../../checker/counter.js';
+import { profileNamed, REFERENCE_PROFILE } from '../../../checker/profiles/catalogue.js';
+import { createLoop } from '../../../checker/profiles/machines.js';
 import { decisionDuration } from '../../../endpoint/engine/decision.js';
 import type { JournalEntry } from '../../../endpoint/engine/journal.js';
 import { align, changes } from '../../../scenario/align.js';
@@ -32,6 +34,13 @@ export interface BehaviourContext {
   readonly requestTimeoutMs: number;
   readonly failureThreshold: number;
   readonly successStatusCode: number;
+  /**
+   * The Dapr version whose counter derives the values (default `dapr-1.0`): its loop machine,
+   * replayed over the outcomes in order (src/checker/profiles/).
+   */
+  readonly profile?: string;
+  /** `dapr-1.13`'s interval while unhealthy (the replay needs whole settings). */
+  readonly intervalForReplay?: number;
   /** ms from t = 0 before the consumer reads (0: at once). */
   readonly readDelayMs: number;
   readonly tolerance: number;
@@ -146,10 +155,37 @@ export function seenProbes(
   const seen: SeenProbe[] = [];
   const others: JournalEntry[] = [];
   let horizon = context.durationMs;
+  const client = profileNamed(context.profile ?? REFERENCE_PROFILE).client;
   for (const entry of sorted) {
+    const last = seen.at(-1);
     if (pathOf(entry) !== context.probePath) {
+      // A client that follows redirects makes the hop within the probe: its answer is the probe's.
+      if (client.followRedirects > 0 && last?.visible && last.outcomes.some((o) => /^3\d\d$/.test(o))) {
+        const hop = outcomesOf(entry, origin, undefined, context);
+        if (hop) {
+          const end = entry.endedAt === undefined ? last.end : entry.endedAt - origin;
+          seen[seen.length - 1] = { ...last, outcomes: hop, ...(end === undefined ? {} : { end }) };
+          continue;
+        }
+      }
       others.push(entry);
       continue;
+    }
+    // Go's net/http sends a GET again, on a new connection, when a reused one failed before the
+    // first byte: the request right after a reset or close is the same probe's retry.
+    if (
+      client.reusedConnectionFailure === 'retry' &&
+      last?.visible &&
+      last.end !== undefined &&
+      last.outcomes.every((o) => o === 'reset' || o === 'closed') &&
+      entry.time - origin - last.end <= context.tolerance
+    ) {
+      const retried = outcomesOf(entry, origin, last.start, context);
+      if (retried) {
+        const end = entry.endedAt === undefined ? last.start + context.requestTimeoutMs : entry.endedAt - origin;
+        seen[seen.length - 1] = { ...last, outcomes: retried, end };
+        continue;
+      }
     }
     // The k-th request stands for the reference's k-th probe an endpoint can see.
     const outcomes = outcomesOf(entry, origin, expectedVisible[seen.length]?.start, context);
@@ -194,19 +230,55 @@ function derive(
   choice: readonly number[],
   context: BehaviourContext,
 ): DerivedSignal[] {
-  let state = INITIAL_COUNTER;
+  const emitted = signalReplay(context);
   const signals: DerivedSignal[] = [];
   seen.forEach((probe, index) => {
     const outcome = probe.outcomes[choice[index] ?? 0] as TraceOutcome;
     if (outcome === ABSENT) return;
-    const next = counterStep(state, outcome === String(context.successStatusCode), context.failureThreshold);
-    state = next.state;
-    if (next.signal === undefined) return;
     // The consumer has it once it was emitted and the consumer reads.
-    const emitted = probe.end ?? probe.start;
-    signals.push({ at: Math.max(emitted, context.readDelayMs), value: next.signal, cause: index });
+    const at = Math.max(probe.end ?? probe.start, context.readDelayMs);
+    for (const value of emitted(outcome)) signals.push({ at, value, cause: index });
   });
   return signals;
+}
+
+/**
+ * The values a checker emits for each outcome in turn: Dapr v1.0's counter, or the profile's
+ * loop machine replayed over the outcomes alone (its values depend on the outcomes' order, not
+ * on when they came; a value it sends is taken as read at once, so v1.13 moves on to its next
+ * phase).
+ */
+function signalReplay(context: BehaviourContext): (outcome: TraceOutcome) => readonly boolean[] {
+  const profile = profileNamed(context.profile ?? REFERENCE_PROFILE);
+  if (profile.name === REFERENCE_PROFILE) {
+    let state = INITIAL_COUNTER;
+    return (outcome) => {
+      const next = counterStep(state, outcome === String(context.successStatusCode), context.failureThreshold);
+      state = next.state;
+      return next.signal === undefined ? [] : [next.signal];
+    };
+  }
+  const loop = createLoop(profile.loop, {
+    initialDelay: 0,
+    interval: context.intervalMs,
+    failureThreshold: context.failureThreshold,
+    successStatusCode: context.successStatusCode,
+    unhealthyInterval: context.intervalForReplay ?? profile.defaults.unhealthyInterval,
+  });
+  loop.on({ kind: 'start' });
+  let probe = 0;
+  return (outcome) => {
+    const status = /^\d{3}$/.test(outcome) ? Number(outcome) : undefined;
+    const values: boolean[] = [];
+    const pending = [...loop.on({ kind: 'probe-end', probe: probe++, result: { status } })];
+    while (pending.length > 0) {
+      const command = pending.shift();
+      if (command?.kind !== 'send') continue;
+      values.push(command.value);
+      if (command.blocking) pending.push(...loop.on({ kind: 'sent' }));
+    }
+    return values;
+  };
 }
 
 /** The readings of the races among the outcomes (at most 2^10; beyond that, the first reading of the rest). */
@@ -386,11 +458,16 @@ export function judgeBehaviour(
   }
   const explanation = [
     `from the outcomes it received (${describeOutcomes(seen, chosen.choice)}${seen.some((p) => !p.visible) ? '; * never reached the endpoint' : ''}),`,
-    `Dapr v1.0's counter (threshold ${context.failureThreshold}, success ${context.successStatusCode}) emits: ${
+    `${counterName(context)} (threshold ${context.failureThreshold}, success ${context.successStatusCode}) emits: ${
       derived.map((d) => String(d.value)).join(', ') || 'nothing'
     }`,
   ];
   return { diffs, seen, derived, explanation };
+}
+
+function counterName(context: BehaviourContext): string {
+  const name = profileNamed(context.profile ?? REFERENCE_PROFILE).name;
+  return name === REFERENCE_PROFILE ? "Dapr v1.0's counter" : `${name}'s loop`;
 }
 
 function causeText(seen: readonly SeenProbe[], signal: DerivedSignal): string {

@@ -1,8 +1,9 @@
 import { DEFAULTS } from '../../../checker/options.js';
+import { profileNamed, REFERENCE_PROFILE } from '../../../checker/profiles/catalogue.js';
 import { startMockServer } from '../../../endpoint/backends/server/server.js';
 import type { EndpointDefinition } from '../../../endpoint/script/model.js';
 import { formatDiff, isTimingOnly } from '../../../scenario/compare.js';
-import type { Scenario } from '../../../scenario/types.js';
+import type { Scenario, Trace } from '../../../scenario/types.js';
 import { type Clock, systemClock } from '../../../time/clock.js';
 import { atDeadline, type DeadlineTimer } from '../../../time/deadline.js';
 import { type ChildExit, spawnImplementation } from '../../common/child-process.js';
@@ -17,6 +18,8 @@ import {
 } from './protocol.js';
 import { mockIdleTimeoutMs, type ScaledScenario, scaleScenario } from './scale.js';
 import { separateTimeoutTies } from './ties.js';
+import { headlineOf, type ProfileCaseVerdict } from '../identify.js';
+import { expectedUnder } from '../suite.js';
 import { judgeRun } from './verdict.js';
 
 /** How to run scenarios against an implementation in another process. */
@@ -39,6 +42,23 @@ export interface ProcessCaseOptions {
   readonly signal?: AbortSignal;
   /** Real time; only tests of this module replace it. */
   readonly clock?: Clock;
+  /**
+   * The Dapr version the implementation is judged as (default `dapr-1.0`): the expected trace
+   * is that profile's, and behaviour is derived by its loop (see `judgeRun`).
+   */
+  readonly profile?: string;
+  /**
+   * Judge the same run as each of these profiles as well (`--identify`): the verdicts land in
+   * `CaseResult.profiles`.
+   */
+  readonly judgeAs?: readonly string[];
+}
+
+/** The request timeout a profile runs `scenario` with: its own default when the scenario sets none; Infinity when 0 means none. */
+function timeoutUnder(scenario: Scenario, profile: string): number {
+  const { defaults, client } = profileNamed(profile);
+  const timeout = scenario.options.requestTimeoutMs ?? defaults.requestTimeout;
+  return timeout <= 0 && client.zeroTimeout === 'no-timeout' ? Number.POSITIVE_INFINITY : timeout;
 }
 
 /** The path the implementation is told to probe; a request for any other path is not a probe. */
@@ -235,7 +255,9 @@ export async function runProcessCase(scenario: Scenario, options: ProcessCaseOpt
     message,
     elapsedMs: clock.now - began,
   });
+  const profile = profileNamed(options.profile ?? REFERENCE_PROFILE).name;
   let prepared: ScaledScenario;
+  let expected: Trace;
   let played: Played;
   let tolerance: number;
   let requestTimeoutMs: number;
@@ -243,8 +265,13 @@ export async function runProcessCase(scenario: Scenario, options: ProcessCaseOpt
   try {
     prepared = await scaleScenario(scenario, options.timeScale ?? 1);
     notes.push(...prepared.notes);
+    const underProfile = await expectedUnder({ ...prepared.scenario, expected: prepared.expected }, profile);
+    if ('refused' in underProfile) {
+      return { ...base, status: 'skip', diffs: [], message: underProfile.refused, elapsedMs: 0 };
+    }
+    expected = underProfile;
     tolerance = options.tolerance ?? defaultTolerance(prepared.scenario.options);
-    requestTimeoutMs = prepared.scenario.options.requestTimeoutMs ?? DEFAULTS.requestTimeout;
+    requestTimeoutMs = timeoutUnder(prepared.scenario, profile);
     const shift = Math.ceil(tolerance) + 1;
     const { definition, moved } = separateTimeoutTies(prepared.definition, requestTimeoutMs, shift);
     if (moved > 0) {
@@ -265,15 +292,20 @@ export async function runProcessCase(scenario: Scenario, options: ProcessCaseOpt
       ),
     );
   }
+  const observation = played.observation;
   const { diffs, actual, shownExpected, explanation } = judgeRun({
     scenario: prepared.scenario,
-    expected: prepared.expected,
-    observation: played.observation,
+    expected,
+    observation,
     tolerance,
     requestTimeoutMs,
     probePath: PROBE_PATH,
     source: `exec: ${options.command}`,
+    profile,
   });
+  const profiles = options.judgeAs?.length
+    ? await judgeAsProfiles(options.judgeAs, prepared, observation, tolerance, options.command)
+    : undefined;
   if (played.timedFromSpawn) notes.push(`${NO_START}.`);
   const noteText = notes.map((note) => `note: ${note}`).join('\n');
   const elapsedMs = clock.now - began;
@@ -285,6 +317,7 @@ export async function runProcessCase(scenario: Scenario, options: ProcessCaseOpt
       elapsedMs,
       actual,
       ...(notes.length ? { message: noteText } : {}),
+      ...(profiles ? { profiles } : {}),
     };
   }
   const behaviourFailed = diffs.some((d) => !isTimingOnly(d) && !d.kind.endsWith('probe'));
@@ -306,5 +339,40 @@ export async function runProcessCase(scenario: Scenario, options: ProcessCaseOpt
     actual,
     // What the implementation said about it, with every failure (not only errors).
     ...(played.stderr.trim() ? { stderr: played.stderr } : {}),
+    ...(profiles ? { profiles } : {}),
   };
+}
+
+/** The same run judged as each profile: pass, fail with its headline, or skip (the profile refuses the scenario). */
+async function judgeAsProfiles(
+  names: readonly string[],
+  prepared: ScaledScenario,
+  observation: Observation,
+  tolerance: number,
+  command: string,
+): Promise<Record<string, ProfileCaseVerdict>> {
+  const verdicts: Record<string, ProfileCaseVerdict> = {};
+  for (const name of names) {
+    const profile = profileNamed(name).name;
+    const expected = await expectedUnder({ ...prepared.scenario, expected: prepared.expected }, profile);
+    if ('refused' in expected) {
+      verdicts[profile] = { status: 'skip', headline: expected.refused };
+      continue;
+    }
+    const { diffs, actual, shownExpected } = judgeRun({
+      scenario: prepared.scenario,
+      expected,
+      observation,
+      tolerance,
+      requestTimeoutMs: timeoutUnder(prepared.scenario, profile),
+      probePath: PROBE_PATH,
+      source: `exec: ${command}`,
+      profile,
+    });
+    verdicts[profile] =
+      diffs.length === 0
+        ? { status: 'pass' }
+        : { status: 'fail', headline: headlineOf(formatDiff(diffs, shownExpected, actual, prepared.scenario.rules)) };
+  }
+  return verdicts;
 }

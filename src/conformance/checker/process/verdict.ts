@@ -1,4 +1,5 @@
 import { DEFAULTS } from '../../../checker/options.js';
+import { profileNamed, REFERENCE_PROFILE } from '../../../checker/profiles/catalogue.js';
 import { compareTraces, sortDiffs, type TraceDiff } from '../../../scenario/compare.js';
 import type { Scenario, Trace, TraceSignal } from '../../../scenario/types.js';
 import { type BehaviourContext, type DerivedSignal, judgeBehaviour, type SeenProbe } from './behaviour.js';
@@ -23,6 +24,13 @@ export interface VerdictInput {
   readonly probePath: string;
   /** Names the implementation in the observed trace. */
   readonly source: string;
+  /**
+   * The Dapr version the run is judged as (default `dapr-1.0`, the full verdict). Under another
+   * profile, behaviour is derived by that profile's loop and checked with coverage and (level
+   * `timing`) the schedule; the stall and blocking rules, written for v1.0's channel of one,
+   * are left out.
+   */
+  readonly profile?: string;
 }
 
 /** The differences found, and what a report shows around them. */
@@ -103,15 +111,18 @@ export function judgeRun(input: VerdictInput): Verdict {
     tolerance,
   });
   const shownExpected = visibleToEndpoint(expected);
+  const profile = profileNamed(input.profile ?? REFERENCE_PROFILE);
+  const reference = profile.name === REFERENCE_PROFILE;
   const context: BehaviourContext = {
     durationMs: scenario.durationMs,
     requestTimeoutMs,
-    failureThreshold: scenario.options.failureThreshold ?? DEFAULTS.failureThreshold,
-    successStatusCode: scenario.options.successStatusCode ?? DEFAULTS.successStatusCode,
+    failureThreshold: scenario.options.failureThreshold ?? profile.defaults.failureThreshold,
+    successStatusCode: scenario.options.successStatusCode ?? profile.defaults.successStatusCode,
     readDelayMs: scenario.readDelayMs ?? 0,
     tolerance,
     probePath: input.probePath,
-    intervalMs: scenario.options.intervalMs ?? DEFAULTS.interval,
+    intervalMs: scenario.options.intervalMs ?? profile.defaults.interval,
+    profile: profile.name,
   };
   const behaviour = judgeBehaviour(
     observation.entries,
@@ -123,9 +134,9 @@ export function judgeRun(input: VerdictInput): Verdict {
   const diffs = [
     ...behaviour.diffs,
     ...coverageDiffs(behaviour.seen, shownExpected, scenario, tolerance, requestTimeoutMs),
-    ...stallDiffs(behaviour.seen, behaviour.derived, actual.signals, context, scenario),
+    ...(reference ? stallDiffs(behaviour.seen, behaviour.derived, actual.signals, context, scenario) : []),
   ];
-  if (scenario.level === 'backpressure' || context.readDelayMs > 0) {
+  if (reference && (scenario.level === 'backpressure' || context.readDelayMs > 0)) {
     diffs.push(...judgeBlocking(behaviour.seen, behaviour.derived, actual.signals, context));
   }
   if (scenario.level === 'timing') {
