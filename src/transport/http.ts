@@ -44,8 +44,8 @@ export interface HttpTransportOptions extends TlsClientOptions {
    * How long an idle keep-alive connection is kept, in ms. Default 10000, fasthttp's
    * `MaxIdleConnDuration`: long enough that Dapr's default 5 s interval reuses one connection.
    * A server's `Keep-Alive: timeout=…` hint is ignored, as fasthttp and Go's `net/http` ignore
-   * it (undici would close the connection itself a second before the hint, which hides the
-   * race `idleConnections` is about).
+   * it (undici alone closes the connection itself 2 s before the hint, which hides the race
+   * `idleConnections` is about).
    */
   readonly idleTimeout?: number;
   /**
