@@ -1,4 +1,5 @@
 import type { Trace } from '../scenario/types.js';
+import { requestsNote } from './explain-reasons.js';
 import { niceStep, optionsSummary } from './scale.js';
 import { columns, paint, type Style, truncate, wrap, wrapAt } from './text.js';
 import { buildTimeline, PROBE_CLASS_LABEL, type ProbeClass, type Timeline } from './timeline-model.js';
@@ -11,9 +12,15 @@ export interface AsciiTimelineOptions {
   color?: boolean;
   /** `unicode` (default) draws with box and block glyphs; `ascii` uses 7-bit characters only. */
   charset?: 'unicode' | 'ascii';
+  /** The Dapr profile that produced the trace (`dapr-1.1`, …): its defaults and rules. */
+  profile?: string;
 }
 
-interface Glyphs {
+/** Overlapping probes get their own rows, up to this many (later ones share the last). */
+const MAX_PROBE_ROWS = 4;
+
+/** The characters a text timeline draws with. */
+export interface Glyphs {
   axis: string;
   axisMark: string;
   delay: string;
@@ -87,7 +94,8 @@ const PROBE_PRIORITY: Record<ProbeClass, number> = {
   failure: 5,
 };
 
-const LABEL = 9;
+/** Columns of the lane labels on the left. */
+export const LABEL = 9;
 
 type Cell = { ch: string; style: Style | undefined };
 
@@ -149,34 +157,58 @@ export function asciiScale(durationMs: number, chartColumns: number): { msPerCol
 export function renderAsciiTimeline(trace: Trace, options: AsciiTimelineOptions = {}): string {
   const width = Math.max(40, Math.floor(options.width ?? 80));
   const color = options.color ?? false;
-  const g = options.charset === 'ascii' ? ASCII : UNICODE;
-  const t = buildTimeline(trace);
-  const chartColumns = width - LABEL;
-  const { msPerColumn, used } = asciiScale(t.durationMs, chartColumns);
-  const col = (ms: number) => Math.min(used - 1, Math.floor(ms / msPerColumn));
+  const g = glyphsFor(options.charset);
+  const t = buildTimeline(trace, { profile: options.profile });
+  const { msPerColumn, used } = asciiScale(t.durationMs, width - LABEL);
 
   const out: string[] = [];
-  const title = [t.source ?? 'timeline', optionsSummary(t.options, g.sep)].filter(Boolean).join(g.sep);
+  const heading = t.profile ? `${t.profile.name} (${t.profile.versions})` : (t.source ?? 'timeline');
+  const title = [heading, optionsSummary(t.options, g.sep)].filter(Boolean).join(g.sep);
   const plainTitle = options.charset === 'ascii' ? toAscii(title) : title;
   for (const line of wrapAt(plainTitle, g.sep, width)) out.push(paint(line, 'bold', color));
   out.push(truncate(`scale: 1 column = ${msPerColumn} ms${g.sep}0${g.range}${t.durationMs} ms`, width));
   out.push('');
   out.push(...axis(used, msPerColumn, g, width - LABEL));
-  const lanes: Array<[string, Lane]> = [
-    ['loop', loopLane(t, used, msPerColumn, g)],
-    ['ticks', tickLane(t, used, col, g)],
-    ['probes', probeLane(t, used, col, g)],
-    ['count', counterLane(t, used, col)],
-    ['signals', signalLane(t, used, col, g)],
-  ];
-  for (const [name, lane] of lanes) out.push(`${name.padEnd(LABEL)}${lane.render(color)}`.trimEnd());
+  out.push(...asciiLanes(t, used, msPerColumn, g, color));
   out.push('');
   out.push(...summary(t, g, width));
-  out.push(...legend(t, g, width));
+  out.push(...legend([t], g, width));
   return `${out.join('\n')}\n`;
 }
 
-function axis(used: number, msPerColumn: number, g: Glyphs, room: number): string[] {
+/** The glyphs of a charset. */
+export function glyphsFor(charset: 'unicode' | 'ascii' | undefined): Glyphs {
+  return charset === 'ascii' ? ASCII : UNICODE;
+}
+
+/**
+ * One timeline's lanes (loop, ticks, probes — one row per overlapping probe —, count,
+ * signals) on a scale of `msPerColumn`, each line starting with its label.
+ */
+export function asciiLanes(
+  t: Timeline,
+  used: number,
+  msPerColumn: number,
+  g: Glyphs,
+  color: boolean,
+): string[] {
+  const col = (ms: number) => Math.min(used - 1, Math.floor(ms / msPerColumn));
+  const rows = Math.min(MAX_PROBE_ROWS, t.probeRows ?? 1);
+  const lanes: Array<[string, Lane]> = [
+    ['loop', loopLane(t, used, msPerColumn, g)],
+    ['ticks', tickLane(t, used, col, g)],
+    ...Array.from(
+      { length: rows },
+      (_, row) => [row === 0 ? 'probes' : '', probeLane(t, used, col, g, row, rows)] as [string, Lane],
+    ),
+    ['count', counterLane(t, used, col)],
+    ['signals', signalLane(t, used, col, g)],
+  ];
+  return lanes.map(([name, lane]) => `${name.padEnd(LABEL)}${lane.render(color)}`.trimEnd());
+}
+
+/** The time ruler: labels every 10 columns over an axis line. */
+export function axis(used: number, msPerColumn: number, g: Glyphs, room: number): string[] {
   const labels = ' '.repeat(room).split('');
   const line = g.axis.repeat(used).split('');
   for (let c = 0; c < used; c += 10) {
@@ -212,14 +244,22 @@ function tickLane(t: Timeline, used: number, col: (ms: number) => number, g: Gly
   return lane;
 }
 
-function probeLane(t: Timeline, used: number, col: (ms: number) => number, g: Glyphs): Lane {
+function probeLane(
+  t: Timeline,
+  used: number,
+  col: (ms: number) => number,
+  g: Glyphs,
+  row: number,
+  rows: number,
+): Lane {
   const lane = new Lane(used);
-  for (const p of t.probes) {
+  const probes = t.probes.filter((p) => Math.min(rows - 1, p.row ?? 0) === row);
+  for (const p of probes) {
     const end = p.end ?? (p.class === 'inflight' ? t.durationMs : p.start);
     if (col(end) > col(p.start)) lane.fill(col(p.start) + 1, col(end), g.running, PROBE_STYLE[p.class]);
   }
   const best = new Map<number, number>();
-  for (const p of t.probes) {
+  for (const p of probes) {
     const c = col(p.start);
     const priority = PROBE_PRIORITY[p.class];
     if ((best.get(c) ?? -1) > priority) continue;
@@ -236,7 +276,8 @@ function counterLane(t: Timeline, used: number, col: (ms: number) => number): La
     if (p.failureCount === undefined || p.end === undefined) continue;
     const n = p.failureCount;
     const style: Style | undefined = n === 0 ? 'dim' : threshold > 0 && n >= threshold ? 'red' : 'yellow';
-    lane.set(col(p.end), n > 9 ? '+' : String(n), style);
+    // One column per count: a negative count (v1.10.5 with a threshold ≤ 0 stores n−1) is '-'.
+    lane.set(col(p.end), n > 9 ? '+' : n < 0 ? '-' : String(n), n < 0 ? 'red' : style);
   }
   return lane;
 }
@@ -263,7 +304,8 @@ function signalLane(t: Timeline, used: number, col: (ms: number) => number, g: G
   return lane;
 }
 
-function summary(t: Timeline, g: Glyphs, width: number): string[] {
+/** The facts under a timeline: probes by outcome, ticks, blocked periods, requests, signals. */
+export function summary(t: Timeline, g: Glyphs, width: number): string[] {
   const lines: string[] = [];
   const counts = new Map<ProbeClass, number>();
   for (const p of t.probes) counts.set(p.class, (counts.get(p.class) ?? 0) + 1);
@@ -275,7 +317,12 @@ function summary(t: Timeline, g: Glyphs, width: number): string[] {
       b.to === undefined ? `blocked from ${b.from} to the end` : `blocked ${b.from}${g.range}${b.to}`,
     );
   }
+  if ((t.probeRows ?? 1) > 1) facts.push(`probes overlap (${t.probeRows} at once)`);
   lines.push(...wrap(facts.join(g.sep), width));
+  for (const p of t.probes) {
+    const note = requestsNote(p, t);
+    if (note) lines.push(truncate(`probe #${p.number} at ${p.start}: ${note}`, width));
+  }
 
   const shown = t.emissions.map((e) => {
     const read =
@@ -298,23 +345,29 @@ function summary(t: Timeline, g: Glyphs, width: number): string[] {
   return lines;
 }
 
-function legend(t: Timeline, g: Glyphs, width: number): string[] {
-  const has = (cls: ProbeClass) => t.probes.some((p) => p.class === cls);
+/** The legend for one or more timelines: only the marks they show. */
+export function legend(timelines: readonly Timeline[], g: Glyphs, width: number): string[] {
+  const any = (f: (t: Timeline) => boolean) => timelines.some(f);
+  const has = (cls: ProbeClass) => any((t) => t.probes.some((p) => p.class === cls));
   // Only what the picture shows, so a CI log stays short.
   const items = [
-    [(t.delayEnd ?? 0) > 0, `${g.delay} initial delay`],
-    [t.blocked.length > 0, `${g.blocked} blocked`],
-    [(t.ticks?.delivered.length ?? 0) > 0, `${g.tick} tick`],
-    [(t.ticks?.dropped.length ?? 0) > 0, `${g.dropped} dropped tick`],
+    [any((t) => (t.delayEnd ?? 0) > 0), `${g.delay} initial delay`],
+    [any((t) => t.blocked.length > 0), `${g.blocked} blocked`],
+    [any((t) => (t.ticks?.delivered.length ?? 0) > 0), `${g.tick} tick`],
+    [any((t) => (t.ticks?.dropped.length ?? 0) > 0), `${g.dropped} dropped tick`],
     ...(['success', 'failure', 'timeout', 'error', 'inflight', 'unknown'] as const).map(
       (cls) => [has(cls), `${g.probe[cls]} ${PROBE_CLASS_LABEL[cls]}`] as const,
     ),
-    [t.probes.some((p) => (p.end ?? t.durationMs) > p.start), `${g.running} probe running`],
-    [t.probes.some((p) => p.failureCount !== undefined), '0-9 failures in a row'],
-    [t.emissions.some((e) => e.value), `${g.signalTrue} true`],
-    [t.emissions.some((e) => !e.value), `${g.signalFalse} false`],
-    [t.emissions.some((e) => e.deliveredAt !== e.at), `${g.unread} unread`],
-    [t.emissions.some((e) => e.deliveredAt !== undefined && e.deliveredAt !== e.at), `${g.read} read`],
+    [any((t) => t.probes.some((p) => (p.end ?? t.durationMs) > p.start)), `${g.running} probe running`],
+    [any((t) => t.probes.some((p) => p.failureCount !== undefined)), '0-9 failures in a row'],
+    [any((t) => t.probes.some((p) => (p.failureCount ?? 0) < 0)), '- negative count'],
+    [any((t) => t.emissions.some((e) => e.value)), `${g.signalTrue} true`],
+    [any((t) => t.emissions.some((e) => !e.value)), `${g.signalFalse} false`],
+    [any((t) => t.emissions.some((e) => e.deliveredAt !== e.at)), `${g.unread} unread`],
+    [
+      any((t) => t.emissions.some((e) => e.deliveredAt !== undefined && e.deliveredAt !== e.at)),
+      `${g.read} read`,
+    ],
   ]
     .filter(([shown]) => shown)
     .map(([, label]) => label as string);
@@ -336,6 +389,6 @@ function legend(t: Timeline, g: Glyphs, width: number): string[] {
 const ASCII_FOR: Record<string, string> = { '·': '|', '…': '...', '–': '-', '—': '-', '→': '->', '≠': '!=' };
 
 /** Text from the trace (its source) in 7-bit characters, for the `ascii` charset. */
-function toAscii(text: string): string {
+export function toAscii(text: string): string {
   return [...text].map((c) => (c.charCodeAt(0) < 128 ? c : (ASCII_FOR[c] ?? '?'))).join('');
 }

@@ -13,6 +13,7 @@ export function explainEvent(event: TimelineEvent, timeline: Timeline): string {
   const o = timeline.options;
   switch (event.kind) {
     case 'start': {
+      if (timeline.profile) return explainProfileStart(timeline);
       // Mirrors Dapr: the ticker starts first, then the initial delay runs.
       const parts = [];
       if (o.intervalMs !== undefined) parts.push(`ticker every ${o.intervalMs} ms`);
@@ -97,7 +98,10 @@ function outcomeText(p: ProbeView, timeline: Timeline): string {
   const expected = timeline.options.successStatusCode;
   const outcome = p.outcome;
   if (outcome === undefined) return p.success ? 'success' : 'failure';
-  if (/^\d{3}$/.test(outcome)) return `${outcome} ${p.success ? '=' : '≠'} ${expected}`;
+  if (/^\d{3}$/.test(outcome)) {
+    if (timeline.options.anySuccess2xx) return `${outcome} ${p.success ? 'is' : 'is not'} 2xx`;
+    return `${outcome} ${p.success ? '=' : '≠'} ${expected}`;
+  }
   if (outcome === 'timeout') {
     const limit = timeline.options.requestTimeoutMs;
     return limit === undefined ? 'timeout' : `timeout (${limit} ms)`;
@@ -111,8 +115,54 @@ function outcomeText(p: ProbeView, timeline: Timeline): string {
   return words[outcome] ?? outcome;
 }
 
+/**
+ * How a profile's loop starts, in its own words (PROFILES.md §1): v1.13 and the app health
+ * checker probe at once, v1.10.5 starts a goroutine on every tick.
+ */
+function explainProfileStart(timeline: Timeline): string {
+  const o = timeline.options;
+  const loop = timeline.profile?.loop;
+  const every = o.intervalMs === undefined ? '' : ` every ${o.intervalMs} ms`;
+  if (loop?.kind === 'phased') {
+    const unhealthy =
+      o.unhealthyIntervalMs === undefined ? '' : `, ${o.unhealthyIntervalMs} ms while unhealthy`;
+    return `probe at once (no initial delay); then${every} while healthy${unhealthy}`;
+  }
+  if (loop?.kind === 'app-health') return `probe at once (queued at start-up), then a tick${every}`;
+  const parts = [`ticker${every}`];
+  if (o.initialDelayMs !== undefined) parts.push(`initial delay ${o.initialDelayMs} ms`);
+  if (loop?.kind === 'goroutine-per-tick') parts.push('a goroutine per tick');
+  return parts.join('; ');
+}
+
+/**
+ * Why one probe saw more than one request, or `''`: the profile's client says which can happen
+ * (a redirect followed, a GET sent again on a new connection).
+ *
+ * @example
+ * requestsNote(probe, timeline); // '2 requests: redirect followed'
+ */
+export function requestsNote(p: ProbeView, timeline: Timeline): string {
+  const requests = p.requests ?? 1;
+  if (requests <= 1) return '';
+  const client = timeline.profile?.client;
+  const why =
+    client === undefined || (client.followRedirects > 0 && client.reusedConnectionFailure === 'retry')
+      ? 'a redirect followed or the GET sent again'
+      : client.followRedirects > 0
+        ? 'redirect followed'
+        : 'GET sent again on a new connection';
+  return `${requests} requests: ${why}`;
+}
+
+function requestsText(p: ProbeView, timeline: Timeline): string {
+  const note = requestsNote(p, timeline);
+  return note ? ` (${note})` : '';
+}
+
 function explainOutcome(p: ProbeView, timeline: Timeline): string {
-  const head = `${outcomeText(p, timeline)}${p.sent ? '' : ' (nothing sent)'}`;
+  const head = `${outcomeText(p, timeline)}${p.sent ? '' : ' (nothing sent)'}${requestsText(p, timeline)}`;
+  if (timeline.profile && p.rule === undefined) return explainProfileOutcome(head, p, timeline);
   if (p.class === 'success') return `${head} → success → emit true, count 0`;
   const n = p.failureCount;
   if (n === undefined) return `${head} → failure`;
@@ -123,6 +173,43 @@ function explainOutcome(p: ProbeView, timeline: Timeline): string {
   if (n === threshold)
     return `${head} → failure ${n} of ${threshold}${assumed} → emit false, once per streak`;
   return `${head} → failure ${n} → nothing (false only at ${threshold}${assumed})`;
+}
+
+/**
+ * A probe's outcome under a profile whose counter is not the reference's: what it emitted is
+ * read from the trace's signals, and the profile's rule says why (PROFILES.md §1–§4).
+ */
+function explainProfileOutcome(head: string, p: ProbeView, timeline: Timeline): string {
+  const sent = timeline.emissions.find((e) => e.probe === p.number);
+  const n = p.failureCount;
+  const threshold = timeline.options.failureThreshold;
+  const loop = timeline.profile?.loop;
+  const transitionsOnly = loop?.kind === 'phased' || loop?.kind === 'app-health';
+  if (p.class === 'success') {
+    if (sent) return `${head} → success → emit true${transitionsOnly ? ' (now healthy)' : ''}, count 0`;
+    return transitionsOnly
+      ? `${head} → success, count 0; no signal (only changes are reported)`
+      : `${head} → success, count 0`;
+  }
+  const count = n === undefined ? 'failure' : `failure, count ${n}`;
+  if (sent) {
+    const why =
+      threshold <= 0
+        ? `threshold ${threshold}: every failure emits false`
+        : transitionsOnly
+          ? `${threshold} failures → unhealthy`
+          : `at ${threshold} or more, false on every failure (count steps back to ${threshold - 1})`;
+    return `${head} → ${count} → emit ${sent.value}; ${why}`;
+  }
+  if (loop?.kind === 'phased' && n !== undefined && threshold > 0 && n >= threshold) {
+    return `${head} → ${count}; unhealthy: nothing reported, probe again in ${timeline.options.unhealthyIntervalMs ?? 500} ms`;
+  }
+  if (transitionsOnly && n !== undefined && threshold > 0 && n >= threshold) {
+    return `${head} → ${count}; already unhealthy, no signal`;
+  }
+  if (threshold > 0 && n !== undefined && n < threshold)
+    return `${head} → ${count} of ${threshold} → no signal yet`;
+  return `${head} → ${count} → no signal`;
 }
 
 function explainSignal(e: EmissionView, timeline: Timeline): string {

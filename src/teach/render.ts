@@ -1,3 +1,4 @@
+import { profileNamed } from '../checker/profiles/catalogue.js';
 import { ProbekitError } from '../errors.js';
 import type { Trace } from '../scenario/types.js';
 import { renderAsciiTimeline } from './ascii-timeline.js';
@@ -18,6 +19,12 @@ export interface RenderTimelineOptions {
   charset?: 'unicode' | 'ascii';
   /** The SVG's heading. */
   title?: string;
+  /**
+   * The Dapr profile that produced the trace (`dapr-1.1`, …; see `PROFILE_NAMES`): its name and
+   * versions head the picture, its defaults fill the options the trace leaves out, and the
+   * reasons follow its rules. Absent: the reference, `dapr-1.0`, unnamed.
+   */
+  profile?: string;
 }
 
 const FORMATS: readonly TimelineFormat[] = ['table', 'ascii', 'svg'];
@@ -48,18 +55,45 @@ export function renderTimeline(trace: Trace, options: RenderTimelineOptions): st
       `Failed to render the timeline: the width ${String(options.width)} is not a positive number. Pass columns (e.g. 80) or, for svg, pixels (e.g. 960).`,
     );
   }
-  const { color, width, charset, title } = options;
+  const { color, width, charset, title, profile } = options;
+  if (profile !== undefined) profileNamed(profile);
   switch (format) {
     case 'table':
-      return renderTable(trace, { color, width });
+      return renderTable(trace, { color, width, profile });
     case 'ascii':
-      return renderAsciiTimeline(trace, { color, width, charset });
+      return renderAsciiTimeline(trace, { color, width, charset, profile });
     case 'svg':
-      return renderSvgTimeline(trace, { width, title });
+      return renderSvgTimeline(trace, { width, title, profile });
   }
 }
 
-function assertTrace(trace: unknown): asserts trace is Trace {
+/** Checks a format name and a width, as {@link renderTimeline} and the lanes renderer take them. */
+export function assertRenderOptions(
+  options: { format: unknown; width?: number | undefined },
+  what: string,
+): void {
+  const format = options?.format;
+  if (!FORMATS.includes(format as TimelineFormat)) {
+    throw new ProbekitError(
+      'ERR_PROBEKIT_INVALID_OPTION',
+      `Failed to render ${what}: the format ${JSON.stringify(format)} is unknown. Use one of ${FORMATS.join(', ')}.`,
+    );
+  }
+  if (options.width !== undefined && !(Number.isFinite(options.width) && options.width > 0)) {
+    throw new ProbekitError(
+      'ERR_PROBEKIT_INVALID_OPTION',
+      `Failed to render ${what}: the width ${String(options.width)} is not a positive number. Pass columns (e.g. 80) or, for svg, pixels (e.g. 960).`,
+    );
+  }
+}
+
+/**
+ * Throws unless `trace` has the shape of a Trace (probes, signals, durationMs).
+ *
+ * @example
+ * assertTrace(JSON.parse(text)); // throws ERR_PROBEKIT_INVALID_OPTION naming what is missing
+ */
+export function assertTrace(trace: unknown): asserts trace is Trace {
   const t = trace as Partial<Trace> | null;
   const problem =
     t === null || typeof t !== 'object'

@@ -1,5 +1,5 @@
 import type { Trace } from '../scenario/types.js';
-import { explainEvent } from './explain-reasons.js';
+import { explainEvent, requestsNote } from './explain-reasons.js';
 import { formatTime, niceStep, optionsSummary } from './scale.js';
 import { truncate, wrapAt } from './text.js';
 import {
@@ -17,6 +17,8 @@ export interface SvgTimelineOptions {
   width?: number;
   /** The heading (default "Health check timeline"). */
   title?: string;
+  /** The Dapr profile that produced the trace (`dapr-1.1`, …): named in the subtitle; its defaults and rules. */
+  profile?: string;
 }
 
 /**
@@ -43,15 +45,22 @@ export const SVG_COLORS = {
   muted: '#64748b',
 } as const;
 
-const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif";
-const LEFT = 96;
-const RIGHT = 28;
+export const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif";
+export const LEFT = 96;
+export const RIGHT = 28;
 /** A rough width of one character at 11 px, to decide which labels fit without measuring. */
-const CHAR = 6.4;
+export const CHAR = 6.4;
+/** Vertical room per row of probes (an 18 px bar and a gap): overlapping probes stack. */
+const PROBE_ROW = 20;
+/** Overlapping probes get their own rows, up to this many (later ones share the last). */
+const MAX_PROBE_ROWS = 6;
 
-interface Layout {
+/** Where one timeline's lanes sit; several share the x scale when lanes are stacked. */
+export interface Layout {
   readonly width: number;
   readonly plotWidth: number;
+  /** The end of the x scale (ms). */
+  readonly durationMs: number;
   readonly x: (ms: number) => number;
   readonly bandTop: number;
   readonly ticks: { top: number; height: number };
@@ -63,18 +72,23 @@ interface Layout {
   readonly legendTop: number;
 }
 
-function layout(width: number, durationMs: number, headerLines: number): Layout {
+/**
+ * The layout of one timeline's lanes starting at `bandTop` (the strip for band labels), on an
+ * x scale of `0 … durationMs`.
+ */
+export function layout(width: number, durationMs: number, bandTop: number, probeRows = 1): Layout {
   const plotWidth = width - LEFT - RIGHT;
   const span = Math.max(durationMs, 1);
-  const bandTop = 62 + (headerLines - 1) * 16;
+  const rows = Math.min(MAX_PROBE_ROWS, Math.max(1, probeRows));
   const ticks = { top: bandTop + 22, height: 28 };
-  const probes = { top: ticks.top + ticks.height, height: 44 };
+  const probes = { top: ticks.top + ticks.height, height: 26 + rows * PROBE_ROW - 2 };
   const counter = { top: probes.top + probes.height, height: 72 };
   const signals = { top: counter.top + counter.height, height: 58 };
   const bandBottom = signals.top + signals.height;
   return {
     width,
     plotWidth,
+    durationMs,
     x: (ms) => LEFT + (Math.min(Math.max(ms, 0), span) / span) * plotWidth,
     bandTop,
     ticks,
@@ -99,15 +113,15 @@ function layout(width: number, durationMs: number, headerLines: number): Layout 
  * writeFileSync('timeline.svg', renderSvgTimeline(trace, { width: 960 }));
  */
 export function renderSvgTimeline(trace: Trace, options: SvgTimelineOptions = {}): string {
-  const t = buildTimeline(trace);
+  const t = buildTimeline(trace, { profile: options.profile });
   const width = Math.max(480, Math.round(options.width ?? 960));
   const title = options.title ?? 'Health check timeline';
-  const subtitle = [t.source, optionsSummary(t.options)].filter(Boolean).join(' · ');
+  const named = t.profile ? `${t.profile.name} (${t.profile.versions})` : t.source;
+  const subtitle = [named, optionsSummary(t.options)].filter(Boolean).join(' · ');
   // No text measuring in a pure function: wrap by a generous estimate of the glyph width.
   const subtitleLines = wrapAt(subtitle, ' · ', Math.floor((width - LEFT - 8) / CHAR));
-  const l = layout(width, t.durationMs, Math.max(1, subtitleLines.length));
-  const reasons = reasonsByEvent(t);
-  const legend = legendMarkup(t, l);
+  const l = layout(width, t.durationMs, 62 + (Math.max(1, subtitleLines.length) - 1) * 16, t.probeRows);
+  const legend = legendMarkup([t], l);
   const height = Math.round(legend.bottom + 16);
 
   const body = [
@@ -124,14 +138,8 @@ export function renderSvgTimeline(trace: Trace, options: SvgTimelineOptions = {}
         line,
       ),
     ),
-    bandsMarkup(t, l),
-    gridMarkup(t, l),
-    laneLabels(l),
-    ticksMarkup(t, l),
-    probesMarkup(t, l, reasons),
-    counterMarkup(t, l),
-    signalsMarkup(t, l, reasons),
-    axisMarkup(t, l),
+    svgLanes(t, l),
+    axisMarkup(t.durationMs, l),
     legend.markup,
   ];
   const description = describe(t);
@@ -154,7 +162,22 @@ export function renderSvgTimeline(trace: Trace, options: SvgTimelineOptions = {}
   )}\n`;
 }
 
-function describe(t: Timeline): string {
+/** One timeline's lanes (bands, grid, ticks, probes, failures, signals) in a layout. */
+export function svgLanes(t: Timeline, l: Layout): string {
+  const reasons = reasonsByEvent(t);
+  return [
+    bandsMarkup(t, l),
+    gridMarkup(l),
+    laneLabels(l),
+    ticksMarkup(t, l),
+    probesMarkup(t, l, reasons),
+    counterMarkup(t, l),
+    signalsMarkup(t, l, reasons),
+  ].join('');
+}
+
+/** One sentence about a timeline, for `<desc>`. */
+export function describe(t: Timeline): string {
   const signals = t.emissions.map((e) => `${e.value}@${e.at}`).join(', ') || 'none';
   return `${t.probes.length} probes over ${t.durationMs} ms; signals: ${signals}.`;
 }
@@ -221,15 +244,17 @@ function bandsMarkup(t: Timeline, l: Layout): string {
   return element('g', { class: 'bands' }, ...bands, ...shown);
 }
 
-function axisStep(t: Timeline, l: Layout): number {
+function axisStep(durationMs: number, l: Layout): number {
   const target = Math.max(2, Math.floor(l.plotWidth / 80));
-  return niceStep(Math.max(t.durationMs, 1) / target);
+  return niceStep(Math.max(durationMs, 1) / target);
 }
 
-function gridMarkup(t: Timeline, l: Layout): string {
-  const step = axisStep(t, l);
+function gridMarkup(l: Layout): string {
+  // The grid follows the shared axis: l.x spans the longest trace when lanes are stacked.
+  const durationMs = l.durationMs;
+  const step = axisStep(durationMs, l);
   const lines: string[] = [];
-  for (let ms = 0; ms <= t.durationMs; ms += step) {
+  for (let ms = 0; ms <= durationMs; ms += step) {
     lines.push(
       element('line', {
         x1: l.x(ms),
@@ -311,8 +336,12 @@ function probesMarkup(t: Timeline, l: Layout, reasons: Map<TimelineEvent, string
   const bars: string[] = [];
   const labels: string[] = [];
   const top = l.probes.top;
+  const rows = Math.round((l.probes.height + 2 - 26) / PROBE_ROW);
   let labelRight = Number.NEGATIVE_INFINITY;
   for (const p of t.probes) {
+    const row = Math.min(rows - 1, p.row ?? 0);
+    const requests = p.requests ?? 1;
+    const note = requestsNote(p, t);
     const end = p.end ?? (p.class === 'inflight' ? t.durationMs : p.start);
     const x1 = l.x(p.start);
     const x2 = l.x(end);
@@ -332,8 +361,10 @@ function probesMarkup(t: Timeline, l: Layout, reasons: Map<TimelineEvent, string
           'data-probe': p.number,
           'data-start': p.start,
           'data-end': p.end,
+          'data-row': row > 0 ? row : undefined,
+          'data-requests': requests > 1 ? requests : undefined,
           x,
-          y: top + 18,
+          y: top + 18 + row * PROBE_ROW,
           width: w,
           height: 18,
           rx: 2,
@@ -341,10 +372,17 @@ function probesMarkup(t: Timeline, l: Layout, reasons: Map<TimelineEvent, string
           'stroke-dasharray': p.class === 'inflight' ? '3 2' : undefined,
           stroke: p.class === 'inflight' ? SVG_COLORS.unknown : undefined,
         },
-        text('title', {}, `probe #${p.number} · ${when} · ${outcome}${reason ? ` · ${reason}` : ''}`),
+        text(
+          'title',
+          {},
+          `probe #${p.number} · ${when} · ${outcome}${note && !reason ? ` · ${note}` : ''}${reason ? ` · ${reason}` : ''}`,
+        ),
       ),
     );
-    const label = p.outcome ?? (p.class === 'inflight' ? '…' : '');
+    // Outcome labels sit above the first row; an overlapping probe has its tooltip.
+    if (row > 0) continue;
+    const outcomeLabel = p.outcome ?? (p.class === 'inflight' ? '…' : '');
+    const label = outcomeLabel && requests > 1 ? `${outcomeLabel} ×${requests}` : outcomeLabel;
     const labelWidth = label.length * CHAR * 0.9;
     const cx = x + w / 2;
     if (label && cx - labelWidth / 2 > labelRight + 4 && cx + labelWidth / 2 < l.width - 2) {
@@ -376,10 +414,12 @@ function counterMarkup(t: Timeline, l: Layout): string {
   const { top, height } = l.counter;
   const threshold = t.options.failureThreshold;
   const max = Math.max(1, threshold, ...counted.map((p) => p.failureCount));
-  const y = (n: number) => top + height - 10 - (n / max) * (height - 22);
+  // v1.10.5 stores n−1 when it sends false: with a threshold ≤ 0 the count goes below zero.
+  const min = Math.min(0, ...counted.map((p) => p.failureCount));
+  const y = (n: number) => top + height - 10 - ((n - min) / (max - min)) * (height - 22);
   const parts: string[] = [];
-  // Scale marks: 0 and the top of the scale.
-  for (const n of max === 0 ? [0] : [0, max]) {
+  // Scale marks: 0, the top of the scale, and the bottom when it is below 0.
+  for (const n of min < 0 ? [min, 0, max] : [0, max]) {
     parts.push(
       text(
         'text',
@@ -433,7 +473,9 @@ function counterMarkup(t: Timeline, l: Layout): string {
     return element('g', { class: 'counter' }, ...parts);
   }
   let d = `M${r(l.x(0))} ${r(y(0))}`;
-  for (const p of counted) d += `H${r(l.x(p.end))}V${r(y(p.failureCount))}`;
+  // Overlapping probes end out of start order: the count changes in the order they end.
+  const byEnd = [...counted].sort((a, b) => a.end - b.end || a.number - b.number);
+  for (const p of byEnd) d += `H${r(l.x(p.end))}V${r(y(p.failureCount))}`;
   d += `H${r(l.x(t.durationMs))}`;
   parts.push(
     element('path', {
@@ -572,9 +614,10 @@ function signalsMarkup(t: Timeline, l: Layout, reasons: Map<TimelineEvent, strin
   return element('g', { class: 'signals' }, ...parts, ...marks);
 }
 
-function axisMarkup(t: Timeline, l: Layout): string {
-  const step = axisStep(t, l);
-  const seconds = t.durationMs >= 10_000 && step % 1000 === 0;
+/** The time axis under the lanes, with labels (seconds for long runs). */
+export function axisMarkup(durationMs: number, l: Layout): string {
+  const step = axisStep(durationMs, l);
+  const seconds = durationMs >= 10_000 && step % 1000 === 0;
   const y = l.axisY;
   const parts: string[] = [
     element('line', {
@@ -587,7 +630,7 @@ function axisMarkup(t: Timeline, l: Layout): string {
       'stroke-width': 1,
     }),
   ];
-  for (let ms = 0; ms <= t.durationMs; ms += step) {
+  for (let ms = 0; ms <= durationMs; ms += step) {
     const x = l.x(ms);
     parts.push(
       element('line', { x1: x, x2: x, y1: y, y2: y + 5, stroke: SVG_COLORS.muted, 'stroke-width': 1 }),
@@ -615,9 +658,10 @@ interface LegendItem {
   readonly shown: boolean;
 }
 
-function legendItems(t: Timeline): LegendItem[] {
-  const has = (cls: ProbeClass) => t.probes.some((p) => p.class === cls);
-  const late = t.emissions.some((e) => e.deliveredAt !== e.at);
+function legendItems(timelines: readonly Timeline[]): LegendItem[] {
+  const any = (f: (t: Timeline) => boolean) => timelines.some(f);
+  const has = (cls: ProbeClass) => any((t) => t.probes.some((p) => p.class === cls));
+  const late = any((t) => t.emissions.some((e) => e.deliveredAt !== e.at));
   const box =
     (fill: string, extra: Record<string, string | number> = {}) =>
     (x: number, y: number) =>
@@ -644,7 +688,7 @@ function legendItems(t: Timeline): LegendItem[] {
           stroke: SVG_COLORS.tick,
           'stroke-width': 1.5,
         }),
-      shown: (t.ticks?.delivered.length ?? 0) > 0,
+      shown: any((t) => (t.ticks?.delivered.length ?? 0) > 0),
     },
     {
       label: 'dropped tick',
@@ -655,7 +699,7 @@ function legendItems(t: Timeline): LegendItem[] {
           'stroke-width': 2,
           'stroke-linecap': 'round',
         }),
-      shown: (t.ticks?.dropped.length ?? 0) > 0,
+      shown: any((t) => (t.ticks?.dropped.length ?? 0) > 0),
     },
     {
       label: 'emit true',
@@ -664,7 +708,7 @@ function legendItems(t: Timeline): LegendItem[] {
           points: `${x + 7},${y - 10} ${x + 1},${y + 1} ${x + 13},${y + 1}`,
           fill: SVG_COLORS.success,
         }),
-      shown: t.emissions.some((e) => e.value),
+      shown: any((t) => t.emissions.some((e) => e.value)),
     },
     {
       label: 'emit false',
@@ -673,7 +717,7 @@ function legendItems(t: Timeline): LegendItem[] {
           points: `${x + 7},${y + 1} ${x + 1},${y - 10} ${x + 13},${y - 10}`,
           fill: SVG_COLORS.failure,
         }),
-      shown: t.emissions.some((e) => !e.value),
+      shown: any((t) => t.emissions.some((e) => !e.value)),
     },
     {
       label: 'read later',
@@ -697,8 +741,12 @@ function legendItems(t: Timeline): LegendItem[] {
         }),
       shown: late,
     },
-    { label: 'initial delay', swatch: box(SVG_COLORS.delay), shown: (t.delayEnd ?? 0) > 0 },
-    { label: 'blocked (unread signal)', swatch: box(SVG_COLORS.blocked), shown: t.blocked.length > 0 },
+    { label: 'initial delay', swatch: box(SVG_COLORS.delay), shown: any((t) => (t.delayEnd ?? 0) > 0) },
+    {
+      label: 'blocked (unread signal)',
+      swatch: box(SVG_COLORS.blocked),
+      shown: any((t) => t.blocked.length > 0),
+    },
     {
       label: 'failure threshold',
       swatch: (x, y) =>
@@ -710,18 +758,24 @@ function legendItems(t: Timeline): LegendItem[] {
           stroke: SVG_COLORS.threshold,
           'stroke-dasharray': '4 3',
         }),
-      shown: t.options.known && t.options.failureThreshold > 0,
+      shown: any((t) => t.options.known && t.options.failureThreshold > 0),
+    },
+    {
+      label: '×2 requests in one probe (redirect or retry)',
+      swatch: (x, y) => text('text', { x, y, 'font-size': 10, fill: SVG_COLORS.muted }, '×2'),
+      shown: any((t) => t.probes.some((p) => (p.requests ?? 1) > 1)),
     },
   ];
   return items.filter((item) => item.shown);
 }
 
-function legendMarkup(t: Timeline, l: Layout): { markup: string; bottom: number } {
+/** The legend under the axis: only the marks the timelines show. */
+export function legendMarkup(timelines: readonly Timeline[], l: Layout): { markup: string; bottom: number } {
   const items: string[] = [];
   const rowHeight = 20;
   let x = LEFT;
   let y = l.legendTop;
-  for (const item of legendItems(t)) {
+  for (const item of legendItems(timelines)) {
     const w = 14 + 6 + item.label.length * CHAR + 18;
     if (x + w > l.width - RIGHT + 18 && x > LEFT) {
       x = LEFT;

@@ -9,6 +9,8 @@ export interface TableOptions {
   width?: number;
   /** ANSI colours for outcomes and signals. Default false (plain text for CI logs). */
   color?: boolean;
+  /** The Dapr profile that produced the trace (`dapr-1.1`, …): its defaults and rules explain the rows. */
+  profile?: string;
 }
 
 /** One row of the table, before layout. */
@@ -74,8 +76,8 @@ function signalOf(event: TimelineEvent): string {
  * tableRows(trace).find((row) => row.what === '#3 → 503')?.reason;
  * // '503 ≠ 200 → failure 2 of 2 → emit false, once per streak'
  */
-export function tableRows(trace: Trace): TableRow[] {
-  const timeline = buildTimeline(trace);
+export function tableRows(trace: Trace, options: { profile?: string } = {}): TableRow[] {
+  const timeline = buildTimeline(trace, { profile: options.profile });
   return timeline.events.map((event) => ({
     at: event.at,
     what: whatOf(event),
@@ -111,7 +113,7 @@ function styleOf(row: TableRow): Style | undefined {
 export function renderTable(trace: Trace, options: TableOptions = {}): string {
   const width = Math.max(40, Math.floor(options.width ?? 80));
   const color = options.color ?? false;
-  const rows = tableRows(trace);
+  const rows = tableRows(trace, { profile: options.profile });
   const timeWidth = Math.max(2, ...rows.map((r) => columns(String(r.at))));
   const whatWidth = Math.min(WHAT_WIDTH, Math.max(4, ...rows.map((r) => columns(r.what))));
   const widths = [timeWidth, whatWidth, 5, 6];

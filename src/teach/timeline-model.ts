@@ -1,5 +1,6 @@
 import { type CounterState, INITIAL_COUNTER, step } from '../checker/counter.js';
 import { DEFAULTS } from '../checker/options.js';
+import { type CheckerProfile, profileNamed } from '../checker/profiles/catalogue.js';
 import type { Trace, TraceProbe } from '../scenario/types.js';
 
 /** How a probe ended, as the pictures colour it. */
@@ -41,6 +42,10 @@ export interface ProbeView {
   readonly emitted: boolean | undefined;
   /** False when the checker failed the probe without sending a request (requestTimeout 0, a bad URL). */
   readonly sent: boolean;
+  /** Requests the endpoint saw for this probe: more than 1 when a redirect was followed or a GET sent again. */
+  readonly requests?: number;
+  /** The row this probe is drawn on: 0, or more when it overlaps earlier probes (a goroutine per tick). */
+  readonly row?: number;
 }
 
 /** A value the loop sent into the channel. */
@@ -121,6 +126,20 @@ export interface TimelineOptions {
   readonly successStatusCode: number;
   /** False when the threshold and success code are Dapr's defaults assumed for a trace without options. */
   readonly known: boolean;
+  /** `dapr-1.13` only: the interval while unhealthy. */
+  readonly unhealthyIntervalMs?: number | undefined;
+  /** The app health checker counts any 2xx as success (`successStatusCode` does not apply). */
+  readonly anySuccess2xx?: boolean | undefined;
+}
+
+/** Options of {@link buildTimeline}. */
+export interface BuildTimelineOptions {
+  /**
+   * The Dapr profile that produced the trace (`dapr-1.1`, …; see `PROFILE_NAMES`): its defaults
+   * fill the options the trace leaves out, and the reasons follow its rules instead of the
+   * reference's. Absent: the reference, `dapr-1.0`.
+   */
+  readonly profile?: string;
 }
 
 /** A trace, digested for rendering: probes classified, emissions matched, events ordered. */
@@ -134,6 +153,10 @@ export interface Timeline {
   readonly blocked: ReadonlyArray<{ readonly from: number; readonly to: number | undefined }>;
   readonly options: TimelineOptions;
   readonly events: readonly TimelineEvent[];
+  /** The profile named in {@link BuildTimelineOptions}, when one was. */
+  readonly profile?: CheckerProfile | undefined;
+  /** How many rows the probes need: more than 1 when probes overlap. */
+  readonly probeRows?: number;
 }
 
 /**
@@ -146,10 +169,11 @@ export interface Timeline {
  * const timeline = buildTimeline(trace);
  * timeline.events.filter((e) => e.kind === 'tick-dropped').length; // dropped ticks
  */
-export function buildTimeline(trace: Trace): Timeline {
+export function buildTimeline(trace: Trace, build: BuildTimelineOptions = {}): Timeline {
+  const profile = build.profile === undefined ? undefined : profileNamed(build.profile);
   const durationMs = Math.max(0, finite(trace.durationMs) ?? 0);
   const within = (t: number) => Number.isFinite(t) && t <= durationMs;
-  const options = timelineOptions(trace);
+  const options = profile ? profileOptions(trace, profile) : timelineOptions(trace);
   const delayEnd = trace.delayEnd !== undefined && within(trace.delayEnd) ? trace.delayEnd : undefined;
   const ticks = trace.ticks
     ? {
@@ -158,11 +182,11 @@ export function buildTimeline(trace: Trace): Timeline {
       }
     : undefined;
   const rawProbes = [...trace.probes].filter((p) => within(p.start)).sort((a, b) => a.start - b.start);
-  const probes = classifyProbes(rawProbes, trace, options, ticks?.delivered, durationMs);
+  const probes = classifyProbes(rawProbes, trace, options, ticks?.delivered, durationMs, profile);
   const blocked = (trace.blocked ?? [])
     .filter((b) => within(b.from))
     .map((b) => ({ from: b.from, to: b.to !== undefined && within(b.to) ? b.to : undefined }));
-  const emissions = matchBlocked(emissionsOf(probes, trace, durationMs), blocked);
+  const emissions = matchBlocked(emissionsOf(probes, trace, durationMs, profile !== undefined), blocked);
   const partial = { durationMs, delayEnd, probes, blocked };
   const events = orderEvents(partial, emissions, ticks);
   return {
@@ -175,7 +199,51 @@ export function buildTimeline(trace: Trace): Timeline {
     blocked,
     options,
     events,
+    profile,
+    probeRows: Math.max(1, ...probes.map((p) => (p.row ?? 0) + 1)),
   };
+}
+
+/**
+ * Whether a profile counts as the reference does (`false` once per streak, `true` on every
+ * success, one probe at a time): only then can the reference's `step()` explain its counter.
+ */
+function countsLikeReference(profile: CheckerProfile | undefined): boolean {
+  return (
+    profile === undefined ||
+    (profile.loop.kind === 'sequential' && profile.loop.counter === 'once-per-streak')
+  );
+}
+
+/** A profile's view of the options: its own defaults, and without the options it ignores. */
+function profileOptions(trace: Trace, profile: CheckerProfile): TimelineOptions {
+  const o = trace.options ?? {};
+  const d = profile.defaults;
+  const ignored = (name: string) => profile.ignores.includes(name);
+  return {
+    intervalMs: finite(o.intervalMs) ?? d.interval,
+    initialDelayMs: ignored('initialDelay') ? undefined : (finite(o.initialDelayMs) ?? d.initialDelay),
+    requestTimeoutMs: finite(o.requestTimeoutMs) ?? d.requestTimeout,
+    failureThreshold: finite(o.failureThreshold) ?? d.failureThreshold,
+    successStatusCode: finite(o.successStatusCode) ?? d.successStatusCode,
+    known: true,
+    unhealthyIntervalMs: d.unhealthyInterval > 0 ? d.unhealthyInterval : undefined,
+    anySuccess2xx: profile.client.success === '2xx',
+  };
+}
+
+/**
+ * Rows for probes so overlapping ones never hide each other: each probe takes the lowest row
+ * whose previous probe has ended by its start (one row when probes run one at a time).
+ */
+function rowsOf(probes: ReadonlyArray<{ start: number; end: number }>): number[] {
+  const rowEnds: number[] = [];
+  return probes.map((p) => {
+    let row = rowEnds.findIndex((end) => end <= p.start);
+    if (row === -1) row = rowEnds.length;
+    rowEnds[row] = Math.max(p.end, p.start);
+    return row;
+  });
 }
 
 function finite(value: unknown): number | undefined {
@@ -215,6 +283,7 @@ function classifyProbes(
   options: TimelineOptions,
   deliveredTicks: readonly number[] | undefined,
   durationMs: number,
+  profile: CheckerProfile | undefined,
 ): ProbeView[] {
   const reportsOutcomes = trace.probes.some((p) => p.outcome !== undefined || p.success !== undefined);
   const classes = raw.map((p) => classOf(p, reportsOutcomes, options.successStatusCode));
@@ -224,12 +293,20 @@ function classifyProbes(
   const reportsCounters =
     classes.some(finished) &&
     raw.every((p, i) => !finished(classes[i] as ProbeClass) || p.failureCount !== undefined);
+  // Another profile's counter is not the reference's: its signals tell what it emitted.
+  const stepsLikeReference = countsLikeReference(profile);
+  const ticks = profile === undefined ? deliveredTicks : ticksTaken(raw, deliveredTicks);
+  const ends = raw.map((p, i) => {
+    const end = p.end !== undefined && p.end <= durationMs ? p.end : undefined;
+    return end ?? (classes[i] === 'inflight' ? durationMs : p.start);
+  });
+  const rows = rowsOf(raw.map((p, i) => ({ start: p.start, end: ends[i] as number })));
   let counter: CounterState = INITIAL_COUNTER;
   return raw.map((p, i) => {
     const cls = classes[i] as ProbeClass;
     let rule: CounterRule | undefined;
     let emitted: boolean | undefined;
-    if (finished(cls) && reportsCounters) {
+    if (finished(cls) && reportsCounters && stepsLikeReference) {
       // The pure step function the checker runs is what the teaching views print.
       const next = step(counter, cls === 'success', options.failureThreshold);
       counter = { failureCount: p.failureCount ?? next.state.failureCount };
@@ -237,7 +314,7 @@ function classifyProbes(
       emitted = next.signal;
     }
     // Each probe takes exactly one tick, in order: the i-th delivered tick feeds the i-th probe.
-    const tick = deliveredTicks?.[i];
+    const tick = ticks?.[i];
     return {
       number: i + 1,
       start: p.start,
@@ -250,14 +327,39 @@ function classifyProbes(
       tick: tick !== undefined && tick <= p.start ? tick : undefined,
       emitted,
       sent: p.sent !== false,
+      requests: typeof p.requests === 'number' && p.requests > 1 ? p.requests : 1,
+      row: rows[i] ?? 0,
     };
+  });
+}
+
+/**
+ * The tick each probe took under a profile where some probes take none (v1.13 and the app
+ * health checker probe at once): the earliest tick not yet taken that is due by the probe's start.
+ */
+function ticksTaken(
+  probes: readonly TraceProbe[],
+  delivered: readonly number[] | undefined,
+): Array<number | undefined> | undefined {
+  if (delivered === undefined) return undefined;
+  let next = 0;
+  return probes.map((p) => {
+    const due = delivered[next];
+    if (due === undefined || due > p.start) return undefined;
+    next++;
+    return due;
   });
 }
 
 type Draft = { -readonly [K in keyof EmissionView]: EmissionView[K] };
 
 /** Emissions from the counter when it agrees with the received signals, else from the signals. */
-function emissionsOf(probes: readonly ProbeView[], trace: Trace, durationMs: number): Draft[] {
+function emissionsOf(
+  probes: readonly ProbeView[],
+  trace: Trace,
+  durationMs: number,
+  byProfile: boolean,
+): Draft[] {
   const signals = trace.signals.filter((s) => Number.isFinite(s.at) && s.at <= durationMs);
   const fromCounter: Draft[] = [];
   for (const p of probes) {
@@ -286,9 +388,15 @@ function emissionsOf(probes: readonly ProbeView[], trace: Trace, durationMs: num
     });
     return fromCounter;
   }
+  const claimed = new Set<number>();
   return signals.map((s) => {
     const at = s.emittedAt ?? s.at;
-    const probe = [...probes].reverse().find((p) => p.end === at);
+    // Under a profile, each probe sends at most one value, and the first probe that ended then
+    // sent it (v1.13 probes again at the instant it reports false).
+    const probe = byProfile
+      ? probes.find((p) => p.end === at && !claimed.has(p.number))
+      : [...probes].reverse().find((p) => p.end === at);
+    if (probe) claimed.add(probe.number);
     return {
       at,
       value: s.value,
