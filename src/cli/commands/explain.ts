@@ -1,11 +1,21 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { DEFAULTS, resolveOptions } from '../../checker/options.js';
+import {
+  type CheckerProfile,
+  isProfileName,
+  PROFILE_NAMES,
+  profileNamed,
+} from '../../checker/profiles/catalogue.js';
 import { ProbekitError } from '../../errors.js';
 import { optionsFromScenario } from '../../scenario/reference-adapter.js';
 import { simulate } from '../../scenario/simulate.js';
 import type { Scenario, ScenarioOptions, Trace } from '../../scenario/types.js';
 import { jsonShapeProblems } from '../../scenario/validate.js';
+import { renderProfileLanes } from '../../teach/profile-lanes.js';
 import { renderTimeline } from '../../teach/render.js';
+import { optionsSummary } from '../../teach/scale.js';
+import { wrap, wrapAt } from '../../teach/text.js';
+import { buildTimeline } from '../../teach/timeline-model.js';
 import { durationFlag, integerFlag, parseCommandArgs } from '../args.js';
 import { commandColor } from '../color.js';
 import { type Command, EXIT } from '../command.js';
@@ -23,7 +33,8 @@ const HELP = `Usage: probekit explain "<script>" [options]
 
 Simulates the reference checker (Dapr v1.0, faithfully) against an endpoint that plays
 <script>, on a virtual clock (exact to the millisecond, instant), and shows what happened
-and why: every tick, dropped tick, probe, outcome, failure count and signal.
+and why: every tick, dropped tick, probe, outcome, failure count and signal. With
+--profile, another Dapr version's checker, or several side by side on one time axis.
 
 <script> is the endpoint DSL, one step per request, e.g. "200, 503*3, hang, 200..."
 (docs/dsl.md in the probekit package). Options left out use Dapr v1.0's defaults.
@@ -43,6 +54,12 @@ Options (durations are Go-style, 5s, 150ms, 1m30s, or a bare number of ms; at mo
                               reader makes the loop block on the channel of one
   --until <duration>          how long to simulate (default: the initial delay plus 10
                               intervals)
+  --profile <names>           the Dapr checker to simulate (default dapr-1.0, the
+                              reference): one name, a comma-separated list drawn as lanes
+                              on one time axis (json: { profile: trace }), or all. Options
+                              left out take each profile's own defaults. Names:
+                              ${PROFILE_NAMES.join(', ')}
+                              (docs/profiles.md says what changed between them)
   --format <format>           table     one row per event with the rule behind it (default)
                               timeline  a text timeline that fits the width (for terminals
                                         and CI logs)
@@ -69,7 +86,8 @@ Bad flags or a bad script exit with code 2.
 Examples:
   probekit explain "200, 503*3, 200" --interval 100ms --initial-delay 30ms
   probekit explain "200, 503, 503, 503, 200" --interval 100ms --initial-delay 30ms --read-delay 550ms --until 1s --format timeline
-  probekit explain "hang*2, 200..." --interval 100ms --timeout 150ms --initial-delay 250ms --format svg --out t.svg`;
+  probekit explain "hang*2, 200..." --interval 100ms --timeout 150ms --initial-delay 250ms --format svg --out t.svg
+  probekit explain "200, 503*4, 200..." --interval 100ms --initial-delay 30ms --timeout 50ms --profile dapr-1.0,dapr-1.1,dapr-1.13 --format timeline`;
 
 function formatFlag(value: string | undefined): ExplainFormat {
   if (value === undefined) return 'table';
@@ -92,7 +110,11 @@ function widthFlag(value: string | undefined): number | undefined {
 }
 
 /** The scenario a command line describes (options left out stay out: the checker's defaults apply). */
-function scenarioOf(script: string, values: Record<string, string | boolean | undefined>): Scenario {
+function scenarioOf(
+  script: string,
+  values: Record<string, string | boolean | undefined>,
+  profiles: readonly CheckerProfile[] = [],
+): Scenario {
   const flag = (name: string) => values[name] as string | undefined;
   const options: ScenarioOptions = {};
   const interval = durationFlag('interval', flag('interval'));
@@ -114,10 +136,16 @@ function scenarioOf(script: string, values: Record<string, string | boolean | un
   const success = integerFlag('success-status', flag('success-status'));
   if (success !== undefined) options.successStatusCode = success;
   const readDelay = durationFlag('read-delay', flag('read-delay')) ?? 0;
-  const effectiveInterval = options.intervalMs ?? DEFAULTS.interval;
+  // Each profile has its own defaults (v1.13 probes every 3 s): long enough for the slowest.
+  const defaults = profiles.length ? profiles.map((p) => p.defaults) : [DEFAULTS];
+  const effectiveInterval = Math.min(...defaults.map((d) => options.intervalMs ?? d.interval));
   const until =
     durationFlag('until', flag('until')) ??
-    (options.initialDelayMs ?? DEFAULTS.initialDelay) + 10 * effectiveInterval;
+    Math.max(
+      ...defaults.map(
+        (d) => (options.initialDelayMs ?? d.initialDelay) + 10 * (options.intervalMs ?? d.interval),
+      ),
+    );
   if (until / effectiveInterval > MAX_TICKS) {
     throw new ProbekitError(
       'ERR_PROBEKIT_USAGE',
@@ -159,17 +187,29 @@ function whenAborted(signal: AbortSignal): Promise<undefined> {
  * The simulated trace, or `undefined` when Ctrl-C / SIGTERM came first: a long simulation
  * (up to MAX_TICKS ticks, seconds of CPU) must not outlive the user's patience.
  */
-async function simulated(scenario: Scenario, signal: AbortSignal): Promise<Trace | undefined> {
+async function simulated(
+  scenario: Scenario,
+  signal: AbortSignal,
+  profile?: string,
+): Promise<Trace | undefined> {
   try {
     // The checker's own option rules first: their errors name the flag's option in its words.
     resolveOptions(optionsFromScenario(scenario.options));
-    return await Promise.race([simulate(scenario), whenAborted(signal)]);
+    return await Promise.race([
+      profile === undefined ? simulate(scenario) : simulate(scenario, { profile }),
+      whenAborted(signal),
+    ]);
   } catch (error) {
     // A bad script or option is the caller's input: a usage error, with the checker's words.
     if (
       error instanceof ProbekitError &&
       (error.code === 'ERR_PROBEKIT_INVALID_SCRIPT' || error.code === 'ERR_PROBEKIT_INVALID_OPTION')
     ) {
+      if (profile !== undefined && !error.message.includes(profile)) {
+        throw new ProbekitError('ERR_PROBEKIT_USAGE', `${error.message} (under --profile ${profile})`, {
+          cause: error,
+        });
+      }
       throw new ProbekitError('ERR_PROBEKIT_USAGE', error.message, { cause: error });
     }
     throw error;
@@ -248,6 +288,33 @@ export interface ExplainArgs {
   readonly scenario: Scenario | undefined;
   readonly ascii: boolean;
   readonly noColor: boolean;
+  /** The profiles named by --profile, in the order given (empty: the reference, unnamed). */
+  readonly profiles: readonly string[];
+}
+
+/**
+ * The profiles of `--profile`: one name, a comma-separated list, or `all`. An unknown name is
+ * a usage error that names it and lists the names there are.
+ */
+function profilesFlag(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  if (value.trim() === 'all') return [...PROFILE_NAMES];
+  const names = value.split(',').map((name) => name.trim());
+  const unknown = names.find((name) => !isProfileName(name));
+  if (unknown !== undefined) {
+    throw new ProbekitError(
+      'ERR_PROBEKIT_USAGE',
+      `Failed to read --profile ${JSON.stringify(value.slice(0, 200))}: ${unknown === '' ? 'a name is empty' : `there is no profile ${JSON.stringify(unknown.slice(0, 60))}`}. Use one or more of ${PROFILE_NAMES.join(', ')} (comma-separated), or all.`,
+    );
+  }
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  if (repeated !== undefined) {
+    throw new ProbekitError(
+      'ERR_PROBEKIT_USAGE',
+      `Failed to read --profile ${JSON.stringify(value.slice(0, 200))}: ${repeated} is named twice. Name each profile once.`,
+    );
+  }
+  return names;
 }
 
 /**
@@ -272,8 +339,10 @@ export function readExplainArgs(args: string[]): ExplainArgs {
     ascii: { type: 'boolean' },
     trace: { type: 'string' },
     tolerance: { type: 'string' },
+    profile: { type: 'string' },
     'no-color': { type: 'boolean' },
   });
+  const profiles = profilesFlag(values.profile as string | undefined);
   const tracePath = values.trace as string | undefined;
   if (tracePath !== undefined) {
     const simulationFlags = SIMULATION_FLAGS.filter((flag) => values[flag] !== undefined);
@@ -282,6 +351,12 @@ export function readExplainArgs(args: string[]): ExplainArgs {
       throw new ProbekitError(
         'ERR_PROBEKIT_USAGE',
         `Failed to read the arguments of "probekit explain": --trace draws a recorded run, so ${extra.join(', ')} cannot apply. Drop them, or drop --trace to simulate.`,
+      );
+    }
+    if (profiles.length > 1) {
+      throw new ProbekitError(
+        'ERR_PROBEKIT_USAGE',
+        `Failed to read the arguments of "probekit explain": --trace draws one recorded run, so it takes one --profile (to explain it by that profile's rules), not ${profiles.length}. Name one profile, or drop --trace to simulate several.`,
       );
     }
   } else if (values.tolerance !== undefined) {
@@ -307,9 +382,17 @@ export function readExplainArgs(args: string[]): ExplainArgs {
     tolerance,
     tracePath,
     script,
-    scenario: tracePath === undefined ? scenarioOf(script as string, values) : undefined,
+    scenario:
+      tracePath === undefined
+        ? scenarioOf(
+            script as string,
+            values,
+            profiles.map((name) => profileNamed(name)),
+          )
+        : undefined,
     ascii: values.ascii === true,
     noColor: values['no-color'] === true,
+    profiles,
   };
 }
 
@@ -325,7 +408,7 @@ export const explainCommand: Command = {
   summary: 'simulate the checker against a script and show what it did and why',
   help: HELP,
   async run(args, io) {
-    const { format, width, out, tolerance, tracePath, script, scenario, ascii, noColor } =
+    const { format, width, out, tolerance, tracePath, script, scenario, ascii, noColor, profiles } =
       readExplainArgs(args);
     if (format === 'svg' && out === undefined && (io.stdout as { isTTY?: boolean }).isTTY === true) {
       throw new ProbekitError(
@@ -334,66 +417,133 @@ export const explainCommand: Command = {
       );
     }
     await checkWritable('out', out);
+    const color = out === undefined && commandColor(io, noColor);
+    const charset = ascii ? 'ascii' : 'unicode';
+    const title = format !== 'svg' ? undefined : `probekit explain "${script}"`;
+
+    if (scenario !== undefined && profiles.length > 1) {
+      // One simulation per profile, the same scenario: lanes on one time axis.
+      const lanes: Array<{ profile: string; trace: Trace }> = [];
+      for (const profile of profiles) {
+        const trace = await simulated(scenario, io.signal, profile);
+        if (trace === undefined) {
+          io.stderr.write('probekit: explain interrupted; nothing was drawn.\n');
+          return EXIT.interrupted;
+        }
+        lanes.push({ profile, trace });
+      }
+      const text =
+        format === 'json'
+          ? `${JSON.stringify(Object.fromEntries(lanes.map((l) => [l.profile, l.trace])), null, 2)}\n`
+          : drawn(format, lanes.map((l) => l.trace).flatMap((t) => t.probes).length, () =>
+              renderProfileLanes(lanes, {
+                format: format === 'timeline' ? 'ascii' : format,
+                color,
+                width,
+                charset,
+                title,
+              }),
+            );
+      const probes = lanes.reduce((n, l) => n + l.trace.probes.length, 0);
+      return written(text, out, io, `the ${format} of ${lanes.length} profiles (${probes} probes)`);
+    }
+
+    const profile = profiles[0];
     const trace =
       scenario === undefined
         ? await recorded(tracePath as string, tolerance)
-        : await simulated(scenario, io.signal);
+        : await simulated(scenario, io.signal, profile);
     if (trace === undefined) {
       io.stderr.write('probekit: explain interrupted; nothing was drawn.\n');
       return EXIT.interrupted;
     }
 
-    const color = out === undefined && commandColor(io, noColor);
     let text: string;
     try {
       text =
         format === 'json'
           ? `${JSON.stringify(trace, null, 2)}\n`
-          : renderTimeline(trace, {
-              format: format === 'timeline' ? 'ascii' : format,
-              color,
-              width,
-              charset: ascii ? 'ascii' : 'unicode',
-              title:
-                format !== 'svg'
-                  ? undefined
-                  : script === undefined
-                    ? `Timeline of ${tracePath}`
-                    : `probekit explain "${script}"`,
+          : drawn(format, trace.probes.length, () => {
+              const picture = renderTimeline(trace, {
+                format: format === 'timeline' ? 'ascii' : format,
+                color,
+                width,
+                charset,
+                ...(profile === undefined ? {} : { profile }),
+                title: script === undefined ? title && `Timeline of ${tracePath}` : title,
+              });
+              return format === 'table' && profile !== undefined
+                ? `${profileHeading(trace, profile, width)}${picture}`
+                : picture;
             });
     } catch (error) {
       // Only a --trace file can fail here: a trace that is not a trace is the caller's input.
-      if (error instanceof ProbekitError)
+      if (error instanceof ProbekitError && error.code !== 'ERR_PROBEKIT_USAGE')
         throw new ProbekitError(
           'ERR_PROBEKIT_USAGE',
           `${error.message.replace(/\.$/, '')} (in --trace ${JSON.stringify(tracePath)}).`,
         );
-      // The table and timeline renderers spread every event into one call: a run of ~100k
-      // ticks overflows the stack. Say so instead of crashing; json has no such limit.
-      if (error instanceof RangeError) {
-        throw new ProbekitError(
-          'ERR_PROBEKIT_USAGE',
-          `Failed to draw the ${format} of ${trace.probes.length} probes: it is too long to lay out (${error.message}). Shorten --until or lengthen --interval, or use --format json.`,
-        );
-      }
       throw error;
     }
-    if (out === undefined) {
-      io.stdout.write(text);
-      return EXIT.ok;
-    }
-    try {
-      await writeFile(out, text);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ProbekitError(
-        'ERR_PROBEKIT_USAGE',
-        `Failed to write --out ${JSON.stringify(out)}: ${reason}. Check that the folder exists and is writable.`,
-      );
-    }
-    io.stdout.write(
-      `wrote the ${format} of ${trace.probes.length} probes and ${trace.signals.length} signals to ${out}\n`,
+    return written(
+      text,
+      out,
+      io,
+      `the ${format} of ${trace.probes.length} probes and ${trace.signals.length} signals`,
     );
-    return EXIT.ok;
   },
 };
+
+/** The lines above a single profile's table: its name, versions, options and what sets it apart. */
+function profileHeading(trace: Trace, profile: string, width: number | undefined): string {
+  const p = profileNamed(profile);
+  const options = optionsSummary(buildTimeline(trace, { profile }).options);
+  const columns = Math.max(40, width ?? 80);
+  const lines = [
+    ...wrapAt(`${p.name} (${p.versions}) · ${options}`, ' · ', columns),
+    ...wrap(p.summary, columns),
+  ];
+  return `${lines.join('\n')}\n\n`;
+}
+
+/**
+ * Draws, turning a stack overflow into advice: the table and timeline renderers spread every
+ * event into one call, and a run of ~100k ticks overflows the stack; json has no such limit.
+ */
+function drawn(format: ExplainFormat, probes: number, draw: () => string): string {
+  try {
+    return draw();
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new ProbekitError(
+        'ERR_PROBEKIT_USAGE',
+        `Failed to draw the ${format} of ${probes} probes: it is too long to lay out (${error.message}). Shorten --until or lengthen --interval, or use --format json.`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Prints `text`, or writes it to `out` and says what it wrote. */
+async function written(
+  text: string,
+  out: string | undefined,
+  io: Parameters<Command['run']>[1],
+  what: string,
+): Promise<number> {
+  if (out === undefined) {
+    io.stdout.write(text);
+    return EXIT.ok;
+  }
+  try {
+    await writeFile(out, text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ProbekitError(
+      'ERR_PROBEKIT_USAGE',
+      `Failed to write --out ${JSON.stringify(out)}: ${reason}. Check that the folder exists and is writable.`,
+    );
+  }
+  io.stdout.write(`wrote ${what} to ${out}\n`);
+  return EXIT.ok;
+}
