@@ -150,8 +150,11 @@ export {
 export {
   buildTimeline,
   explainEvent,
+  type ProfileLane,
+  type ProfileLanesOptions,
   type RenderTimelineOptions,
   renderAsciiTimeline,
+  renderProfileLanes,
   renderSvgTimeline,
   renderTable,
   renderTimeline,
