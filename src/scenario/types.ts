@@ -50,7 +50,9 @@ export interface Scenario {
 
 /**
  * A probe's outcome in a trace: the status as a string (`"200"`, `"503"`), or the failure that
- * produced no response: `timeout`, `refused`, `reset`, `closed`, `invalid-url`, `error:<CODE>`.
+ * produced no response: `timeout`, `refused`, `reset`, `closed`, `malformed`, `invalid-url`,
+ * `tls:<reason>` (`tls:unknown-ca`, `tls:wrong-host`, `tls:expired`, `tls:handshake`, …),
+ * `error:<CODE>`.
  */
 export type TraceOutcome = string;
 
