@@ -18,6 +18,7 @@ const files = {
   expiredCa: '',
 };
 
+// A 60 s limit: several 2048-bit RSA keys at once take seconds on a busy machine.
 beforeAll(async () => {
   folder = mkdtempSync(join(tmpdir(), 'probekit-tls-cli-'));
   const day = 86_400_000;
@@ -36,7 +37,7 @@ beforeAll(async () => {
   files.expiredCert = write('expired.pem', expired.cert);
   files.expiredKey = write('expired-key.pem', expired.key);
   files.expiredCa = write('expired-ca.pem', expired.ca);
-});
+}, 60_000);
 
 afterAll(() => {
   rmSync(folder, { recursive: true, force: true });
@@ -66,7 +67,9 @@ async function serverCli(command: 'mock' | 'proxy', args: string[]) {
   return { ...cli, url, caFile, exit };
 }
 
-const fast = ['--interval', '20ms', '--initial-delay', '0', '--timeout', '2s', '--deadline', '30s'];
+// A generous per-probe timeout: on a loaded machine a TLS handshake can take seconds, and a
+// probe that timed out would hide the TLS outcome these tests look for.
+const fast = ['--interval', '20ms', '--initial-delay', '0', '--timeout', '10s', '--deadline', '40s'];
 
 /** Runs `probekit check … --until <state>`; the exit code and the verdict line. */
 async function check(url: string, until: 'healthy' | 'unhealthy', ...args: string[]) {
@@ -75,7 +78,8 @@ async function check(url: string, until: 'healthy' | 'unhealthy', ...args: strin
   return { code, last: cli.stdout().trimEnd().split('\n').at(-1) ?? '', stderr: cli.stderr() };
 }
 
-describe('probekit mock --tls with probekit check', () => {
+// Each test makes keys (a median of 2 s on a busy machine) and runs the checker in real time.
+describe('probekit mock --tls with probekit check', { timeout: 90_000 }, () => {
   it('serves https, writes its CA to a temp file that check --ca trusts, and removes the file on exit', async () => {
     const mock = await serverCli('mock', ['/healthz: 200...', '--tls']);
     expect(mock.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/healthz$/);
@@ -138,7 +142,7 @@ describe('probekit mock --tls with probekit check', () => {
   });
 });
 
-describe('probekit proxy --tls', () => {
+describe('probekit proxy --tls', { timeout: 90_000 }, () => {
   let upstream: TestUpstream;
   beforeAll(async () => {
     upstream = await startUpstream();

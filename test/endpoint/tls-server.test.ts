@@ -82,6 +82,7 @@ let made: TlsCredentials;
 let localhostOnly: TlsCredentials;
 let expired: TlsCredentials;
 
+// A 60 s limit: several 2048-bit RSA keys at once take seconds on a busy machine.
 beforeAll(async () => {
   const day = 86_400_000;
   [made, localhostOnly, expired] = await Promise.all([
@@ -89,7 +90,7 @@ beforeAll(async () => {
     createTlsCertificate({ hosts: ['localhost'] }),
     createTlsCertificate({ notBefore: Date.now() - 3 * day, notAfter: Date.now() - day }),
   ]);
-});
+}, 60_000);
 
 describe('startMockServer over TLS', () => {
   it('serves the script over https with a certificate its ca verifies', async () => {

@@ -39,6 +39,7 @@ let other: TlsCredentials;
 let localhostOnly: TlsCredentials;
 let expired: TlsCredentials;
 
+// A 60 s limit: several 2048-bit RSA keys at once take seconds on a busy machine.
 beforeAll(async () => {
   const day = 86_400_000;
   const now = Date.now();
@@ -48,7 +49,7 @@ beforeAll(async () => {
     createTlsCertificate({ hosts: ['localhost'] }),
     createTlsCertificate({ notBefore: now - 3 * day, notAfter: now - day }),
   ]);
-});
+}, 60_000);
 
 describe('httpTransport over TLS', () => {
   it('probes an https server whose CA it was given, over one kept-alive connection', async () => {
