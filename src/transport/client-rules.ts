@@ -116,7 +116,12 @@ export function readClientRules(options: Partial<Record<keyof HttpClientRules, u
   };
 }
 
-/** The statuses Go's client follows (`redirectBehavior`, net/http/client.go). */
+/**
+ * The statuses Go's client follows (`redirectBehavior`, net/http/client.go); 300 and 304 are not.
+ *
+ * @example
+ * isRedirectStatus(307); // true
+ */
 export function isRedirectStatus(status: number): boolean {
   return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
 }
