@@ -8,11 +8,12 @@ import {
   withFailureThreshold,
   withInitialDelay,
   withInterval,
+  withObserver,
   withTransport,
 } from '../../src/checker/index.js';
 import { ProbekitError } from '../../src/errors.js';
 import { type HttpTransport, type HttpTransportOptions, httpTransport } from '../../src/transport/http.js';
-import { outcomeOfError } from '../../src/transport/outcome.js';
+import { describeOutcome, outcomeOfError } from '../../src/transport/outcome.js';
 import {
   type EventHandler,
   type EventServer,
@@ -87,17 +88,22 @@ describe('the measured setup of SEMANTICS.md §1: server keep-alive timeout shor
   // Dapr v1.0 against Node's 5 s keep-alive at a 10 s interval, made fast: 200 ms against 500 ms.
   it('gives true, false, true, false at threshold 1 with the default transport, and the server sees only probes 1 and 3', async () => {
     const endpoint = await server({ idleClose: 200 });
+    const outcomes: string[] = [];
     const check = startEndpointHealthCheck(
       endpoint.url(),
       withInterval(500),
       withInitialDelay(0),
       withFailureThreshold(1),
+      withObserver((event) => {
+        if (event.type === 'probe-end') outcomes.push(describeOutcome(event.outcome));
+      }),
     );
     checks.push(check);
     const signals = await readSignals(check, endpoint.log, 4);
     const log = [...endpoint.log];
 
     expect(signals).toEqual([true, false, true, false]);
+    expect(outcomes).toEqual(['200', 'closed', '200', 'closed']);
     expect(endpoint.requests()).toEqual(['GET /healthz on 1', 'GET /healthz on 2']);
     // Causality: each `false` follows the server's close of the idle connection, and no request
     // reached the server between that close and the `false`.
