@@ -267,3 +267,46 @@ describe("dapr-1.13's unbuffered channel", () => {
     expect(buffered.probes.filter((p) => p.start < 1050).map((p) => p.start)).toEqual([100, 200]);
   });
 });
+
+/**
+ * Where the engine disagrees with PROFILES.md. These are `it.fails`: each asserts what Dapr's
+ * code does, and fails today because the engine does something else. The engine is the
+ * integrator's to fix (src/checker/profiles/, src/scenario/des/); once fixed, vitest reports
+ * these as unexpectedly passing, and `it.fails` becomes `it`.
+ */
+describe('engine disagreements with PROFILES.md (expected to fail until the engine is fixed)', () => {
+  // PROFILES.md §1 A/F: Go's default CheckRedirect stops "after 10 redirects": it is called
+  // with `via` = the requests already sent, and refuses when len(via) >= 10
+  // (net/http/client.go@go1.19.8:692 and :801-806), so a probe sends at most 10 requests.
+  // The engine follows 10 redirects and sends 11.
+  it.fails.each(NET_HTTP_FOLLOWING)(
+    '%s gives up a redirect loop at the 10th response: 10 requests in all',
+    async (profile) => {
+      const loop = scenario('/healthz: 302 [location="/healthz"]...', 150, {
+        initialDelayMs: 0,
+        failureThreshold: 1,
+      });
+      const trace = await simulate(loop, { profile });
+      expect(trace.probes[0]?.requests).toBe(10);
+    },
+  );
+
+  // PROFILES.md §1 B: fasthttp closes its own idle connections after DefaultMaxIdleConnDuration
+  // (10 s; fasthttp v1.31 connsCleaner, client.go:1643-1697, sleeps until the next expiry), so
+  // at a 25 s interval the previous probe's connection is gone before the server's 12 s idle
+  // timeout matters: every probe dials a new connection and succeeds. The engine keeps the
+  // connection for ever on the client side and writes the probe into the server-closed one.
+  it.fails.each(FASTHTTP)(
+    '%s never writes into a connection idle longer than fasthttp’s 10 s MaxIdleConnDuration',
+    async (profile) => {
+      const slow = scenario(
+        '200...',
+        80_000,
+        { initialDelayMs: 0, intervalMs: 25_000, requestTimeoutMs: 2000, failureThreshold: 1 },
+        { idleTimeoutMs: 12_000 },
+      );
+      const trace = await simulate(slow, { profile });
+      expect(signals(trace)).toEqual(['T@25000', 'T@50000', 'T@75000']);
+    },
+  );
+});
