@@ -9,11 +9,13 @@ import {
   withInitialDelay,
   withInterval,
   withObserver,
+  withProfile,
   withRequestTimeout,
   withSuccessStatusCode,
   withTransport,
 } from '../../checker/index.js';
 import { resolveOptions } from '../../checker/options.js';
+import { PROFILE_NAMES } from '../../checker/profiles/catalogue.js';
 import { ProbekitError } from '../../errors.js';
 import { TraceRecorder } from '../../scenario/trace-recorder.js';
 import type { ScenarioOptions } from '../../scenario/types.js';
@@ -43,6 +45,9 @@ Options (durations are Go-style, 5s, 150ms, 1m30s, or a bare number of ms; at mo
   --initial-delay <duration>  delay before the first tick is read (default 1s; invisible
                               behind a 5s interval, as in Dapr)
   --success-status <code>     the one status that counts as success (default 200)
+  --profile <name>            behave like another Dapr version's checker (default dapr-1.0;
+                              its own defaults apply to options left out; docs/profiles.md):
+                              ${PROFILE_NAMES.join(', ')}
   --until healthy|unhealthy   stop at the first signal: exit 0 if it is true (healthy) or
                               false (unhealthy) as asked, 1 if it is the other one
   --deadline <duration>       with --until: exit 1 if no signal came within this long
@@ -65,6 +70,7 @@ other signal, its deadline passed, or it was interrupted first; 2 bad input.
 
 Examples:
   probekit check http://127.0.0.1:8080/healthz --interval 1s --threshold 3 --verbose
+  probekit check http://127.0.0.1:8080/healthz --profile dapr-1.13 --interval 3s
   probekit check http://127.0.0.1:3500/v1.0/healthz --success-status 204 \\
     --interval 1s --initial-delay 0 --until healthy --deadline 60s`;
 
@@ -157,6 +163,7 @@ export function readCheckArgs(args: string[]): CheckArgs {
     ca: { type: 'string' },
     insecure: { type: 'boolean' },
     verbose: { type: 'boolean' },
+    profile: { type: 'string' },
   });
   const [url, ...extra] = positionals;
   if (url === undefined || extra.length > 0) {
@@ -180,6 +187,15 @@ export function readCheckArgs(args: string[]): CheckArgs {
     );
   }
   const opts: Option[] = [];
+  const profile = values.profile as string | undefined;
+  if (profile !== undefined) {
+    try {
+      opts.push(withProfile(profile.trim()));
+    } catch (error) {
+      if (error instanceof ProbekitError) throw usageError(`Failed to read --profile: ${error.message}`);
+      throw error;
+    }
+  }
   if (interval !== undefined) opts.push(withInterval(interval));
   if (timeout !== undefined) opts.push(withRequestTimeout(timeout));
   if (initialDelay !== undefined) opts.push(withInitialDelay(initialDelay));

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { DEFAULTS } from '../../checker/options.js';
+import { PROFILE_NAMES, profileNamed, REFERENCE_PROFILE } from '../../checker/profiles/catalogue.js';
+import { type Identification, identifyChecker, rankProfiles } from '../../conformance/checker/identify.js';
 import {
   checkTimeScale,
   defaultTolerance,
@@ -27,8 +29,6 @@ import { createReporter, REPORTERS } from '../../conformance/common/reporters/in
 import { commandLine } from '../../conformance/common/rerun.js';
 import { ProbekitError } from '../../errors.js';
 import type { ScenarioFile } from '../../scenario/fixtures.js';
-import { PROFILE_NAMES, profileNamed, REFERENCE_PROFILE } from '../../checker/profiles/catalogue.js';
-import { type Identification, identifyChecker, rankProfiles } from '../../conformance/checker/identify.js';
 import { profileAdapter, referenceAdapter } from '../../scenario/reference-adapter.js';
 import type { Scenario, ScenarioLevel, Trace } from '../../scenario/types.js';
 import { systemWallClock } from '../../time/wall-clock.js';
@@ -585,7 +585,10 @@ async function runIdentify(
           Object.fromEntries(
             PROFILE_NAMES.map((name) => [
               name,
-              { status: result.status === 'skip' ? 'skip' : 'fail', headline: result.message ?? result.status },
+              {
+                status: result.status === 'skip' ? 'skip' : 'fail',
+                headline: result.message ?? result.status,
+              },
             ]),
           ),
       })),
@@ -600,7 +603,9 @@ async function runIdentify(
       );
     }
   } else {
-    io.stdout.write(`${JSON.stringify({ summary: identification.summary, best: identification.best.profile, exact: identification.exact, ranking: identification.ranking }, null, 2)}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ summary: identification.summary, best: identification.best.profile, exact: identification.exact, ranking: identification.ranking }, null, 2)}\n`,
+    );
   }
   if (options.reportPath !== undefined) {
     await writeIdentifyPage(options.reportPath, identification, report, cases, options);
@@ -623,10 +628,13 @@ async function writeIdentifyPage(
   for (const name of PROFILE_NAMES) {
     const expected = new Map<string, Trace>();
     for (const scenario of cases) {
-      const prepared = run.command === undefined || scale === 1 ? scenario : (await scaleScenario(scenario, scale)).scenario;
-      const trace = await expectedUnder(prepared, name, run.command === undefined ? 'in-process' : 'profile').catch(
-        () => undefined,
-      );
+      const prepared =
+        run.command === undefined || scale === 1 ? scenario : (await scaleScenario(scenario, scale)).scenario;
+      const trace = await expectedUnder(
+        prepared,
+        name,
+        run.command === undefined ? 'in-process' : 'profile',
+      ).catch(() => undefined);
       if (trace && !('refused' in trace)) expected.set(scenario.id, trace);
     }
     const results = identification.cases.map((kase) => {
@@ -639,15 +647,19 @@ async function writeIdentifyPage(
         description: scenario.description,
         rules: scenario.rules,
         status: verdict?.status ?? 'skip',
-        diffs: [],
-        ...(verdict?.headline ? { message: verdict.headline } : {}),
+        diffs: verdict?.diffs ?? [],
+        ...(verdict?.message || verdict?.headline ? { message: verdict.message ?? verdict.headline } : {}),
         elapsedMs: ran?.elapsedMs ?? 0,
         ...(ran?.actual ? { actual: ran.actual } : {}),
       } as const;
     });
     const match = identification.ranking.find((m) => m.profile === name);
     columns.push({
-      column: { id: name, label: name, note: `${profileNamed(name).versions}: ${match?.passed ?? 0}/${match?.judged ?? 0}` },
+      column: {
+        id: name,
+        label: name,
+        note: `${profileNamed(name).versions}: ${match?.passed ?? 0}/${match?.judged ?? 0}`,
+      },
       results,
       expected: (id: string) => expected.get(id),
     });

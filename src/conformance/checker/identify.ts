@@ -5,7 +5,7 @@ import {
   REFERENCE_PROFILE,
 } from '../../checker/profiles/catalogue.js';
 import type { CheckerAdapter } from '../../scenario/adapter.js';
-import { compareTraces, formatDiff } from '../../scenario/compare.js';
+import { compareTraces, formatDiff, type TraceDiff } from '../../scenario/compare.js';
 import { runScenario } from '../../scenario/run.js';
 import type { Trace } from '../../scenario/types.js';
 import { type CheckerConformanceOptions, checkerCases, expectedUnder } from './suite.js';
@@ -13,8 +13,12 @@ import { type CheckerConformanceOptions, checkerCases, expectedUnder } from './s
 /** One case judged under one profile. */
 export interface ProfileCaseVerdict {
   readonly status: 'pass' | 'fail' | 'skip';
-  /** The first line of the diff (fail) or the reason (skip). */
+  /** The first difference in one line (fail) or the reason (skip). */
   readonly headline?: string;
+  /** The readable diff (fail). */
+  readonly message?: string;
+  /** The differences (fail). */
+  readonly diffs?: readonly TraceDiff[];
 }
 
 /** One case judged under every profile. */
@@ -137,10 +141,12 @@ export async function identifyChecker(
         continue;
       }
       const diffs = compareTraces(expected, actual);
-      byProfile[profile] =
-        diffs.length === 0
-          ? { status: 'pass' }
-          : { status: 'fail', headline: headlineOf(formatDiff(diffs, expected, actual, scenario.rules)) };
+      if (diffs.length === 0) {
+        byProfile[profile] = { status: 'pass' };
+        continue;
+      }
+      const message = formatDiff(diffs, expected, actual, scenario.rules);
+      byProfile[profile] = { status: 'fail', headline: headlineOf(message), message, diffs };
     }
     cases.push({ id: scenario.id, byProfile });
   }
@@ -158,7 +164,15 @@ export function headlineOf(message: string | undefined): string {
   const lines = (message ?? '').split('\n').map((line) => line.trim());
   const first = lines.find((line) => line !== '') ?? 'differs';
   const what = first.replace(/^First divergence at [^:]*: /, '');
-  const expected = lines.find((line) => line.startsWith('expected:'))?.slice('expected:'.length).trim();
-  const actual = lines.find((line) => line.startsWith('actual:'))?.slice('actual:'.length).trim();
-  return expected !== undefined && actual !== undefined ? `${what}: expected ${expected}, got ${actual}` : what;
+  const expected = lines
+    .find((line) => line.startsWith('expected:'))
+    ?.slice('expected:'.length)
+    .trim();
+  const actual = lines
+    .find((line) => line.startsWith('actual:'))
+    ?.slice('actual:'.length)
+    .trim();
+  return expected !== undefined && actual !== undefined
+    ? `${what}: expected ${expected}, got ${actual}`
+    : what;
 }

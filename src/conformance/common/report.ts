@@ -68,7 +68,17 @@ export interface CaseResult {
   /** Set when an expect-fail file lists the case. */
   readonly expectedFailure?: ExpectedFailure;
   /** The same run judged as each Dapr profile (`--identify`), by profile name. */
-  readonly profiles?: Readonly<Record<string, { readonly status: 'pass' | 'fail' | 'skip'; readonly headline?: string }>>;
+  readonly profiles?: Readonly<
+    Record<
+      string,
+      {
+        readonly status: 'pass' | 'fail' | 'skip';
+        readonly headline?: string;
+        readonly message?: string;
+        readonly diffs?: readonly TraceDiff[];
+      }
+    >
+  >;
 }
 
 /**

@@ -8,6 +8,8 @@ import { type Clock, systemClock } from '../../../time/clock.js';
 import { atDeadline, type DeadlineTimer } from '../../../time/deadline.js';
 import { type ChildExit, spawnImplementation } from '../../common/child-process.js';
 import type { CaseResult } from '../../common/report.js';
+import { headlineOf, type ProfileCaseVerdict } from '../identify.js';
+import { expectedUnder } from '../suite.js';
 import type { Observation } from './observed-trace.js';
 import {
   CHECKER_PROTOCOL_VERSION,
@@ -18,8 +20,6 @@ import {
 } from './protocol.js';
 import { mockIdleTimeoutMs, type ScaledScenario, scaleScenario } from './scale.js';
 import { separateTimeoutTies } from './ties.js';
-import { headlineOf, type ProfileCaseVerdict } from '../identify.js';
-import { expectedUnder } from '../suite.js';
 import { judgeRun } from './verdict.js';
 
 /** How to run scenarios against an implementation in another process. */
@@ -369,10 +369,12 @@ async function judgeAsProfiles(
       source: `exec: ${command}`,
       profile,
     });
-    verdicts[profile] =
-      diffs.length === 0
-        ? { status: 'pass' }
-        : { status: 'fail', headline: headlineOf(formatDiff(diffs, shownExpected, actual, prepared.scenario.rules)) };
+    if (diffs.length === 0) {
+      verdicts[profile] = { status: 'pass' };
+      continue;
+    }
+    const message = formatDiff(diffs, shownExpected, actual, prepared.scenario.rules);
+    verdicts[profile] = { status: 'fail', headline: headlineOf(message), message, diffs };
   }
   return verdicts;
 }
