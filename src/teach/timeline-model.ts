@@ -391,10 +391,12 @@ function emissionsOf(
   const claimed = new Set<number>();
   return signals.map((s) => {
     const at = s.emittedAt ?? s.at;
-    // Under a profile, each probe sends at most one value, and the first probe that ended then
-    // sent it (v1.13 probes again at the instant it reports false).
+    // Under a profile, each probe sends at most one value: the probe that ended then with the
+    // outcome that sends it (a success sends true), else the first that ended then (v1.13 probes
+    // again at the instant it reports, and a threshold ≤ 0 sends false on a success).
+    const unclaimed = (p: ProbeView) => p.end === at && !claimed.has(p.number);
     const probe = byProfile
-      ? probes.find((p) => p.end === at && !claimed.has(p.number))
+      ? (probes.find((p) => unclaimed(p) && p.success === s.value) ?? probes.find(unclaimed))
       : [...probes].reverse().find((p) => p.end === at);
     if (probe) claimed.add(probe.number);
     return {

@@ -238,3 +238,15 @@ describe('a single timeline under a profile', () => {
     expect(withClass(svg, 'probe').map((p) => p.attrs['data-start'])).toEqual(['0', '3000', '6000', '9000']);
   });
 });
+
+describe('signals are tied to the probe that sent them', () => {
+  // Regression: v1.13's true at 8500 ms was explained on the timed-out probe that ended at the
+  // same instant, not on the success right after it.
+  it('ties a true to the success, not to the failure that ended at the same instant', async () => {
+    const trace = await simulate(scenario('200, 503*3, hang, 200...', {}, 12_000), { profile: 'dapr-1.13' });
+    const table = renderTimeline(trace, { format: 'table', profile: 'dapr-1.13', width: 200 });
+    expect(table).toMatch(/^ *8500 +#5 → timeout +\d+ +timeout \(2000 ms\) → failure, count \d+; /m);
+    expect(table).not.toMatch(/#5 → timeout .*emit true/);
+    expect(table).toMatch(/^ *8500 +#6 → 200 +\d+ +200 = 200 → success → emit true \(now healthy\)/m);
+  });
+});
