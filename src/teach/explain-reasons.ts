@@ -186,10 +186,12 @@ function explainProfileOutcome(head: string, p: ProbeView, timeline: Timeline): 
   const loop = timeline.profile?.loop;
   const transitionsOnly = loop?.kind === 'phased' || loop?.kind === 'app-health';
   if (p.class === 'success') {
-    if (sent) return `${head} → success → emit true${transitionsOnly ? ' (now healthy)' : ''}, count 0`;
+    // The count as the trace reports it, so the reason never contradicts the count column.
+    const after = `count ${n ?? 0}`;
+    if (sent) return `${head} → success → emit true${transitionsOnly ? ' (now healthy)' : ''}, ${after}`;
     return transitionsOnly
-      ? `${head} → success, count 0; no signal (only changes are reported)`
-      : `${head} → success, count 0`;
+      ? `${head} → success, ${after}; no signal (only changes are reported)`
+      : `${head} → success, ${after}`;
   }
   const count = n === undefined ? 'failure' : `failure, count ${n}`;
   if (sent) {
