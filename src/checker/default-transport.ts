@@ -1,12 +1,30 @@
-import { httpTransport } from '../transport/http.js';
+import { type HttpTransportOptions, httpTransport } from '../transport/http.js';
 import type { Transport } from '../transport/types.js';
 import type { ClientRules } from './profiles/client.js';
 
 /**
- * The transport a check owns when none is injected: a fresh `httpTransport()`, closed on stop,
- * with the client rules of the check's profile (the reference's by default).
+ * The `httpTransport()` options that play a profile's client rules in real time: fasthttp's
+ * (keep-alive, no retry on a dead connection, the whole body) or Go net/http's (redirects, the
+ * status at the headers, a GET sent again on a new connection), or a new connection per probe.
+ *
+ * @example
+ * httpTransport(transportOptionsFor(profileNamed('dapr-1.10.5').client));
  */
-export function defaultTransport(_client?: ClientRules): { transport: Transport; close(): Promise<void> } {
-  const transport = httpTransport();
+export function transportOptionsFor(client: ClientRules): HttpTransportOptions {
+  return {
+    idleConnections: client.reusedConnectionFailure === 'retry' ? 'retry' : 'no-retry',
+    reuseConnections: client.connections === 'keep-alive',
+    followRedirects: client.followRedirects,
+    settleAt: client.settleAt,
+    idleTimeout: client.idleTimeout,
+  };
+}
+
+/**
+ * The transport a check owns when none is injected: a fresh `httpTransport()`, closed on stop,
+ * playing the client rules of the check's profile (the reference's, fasthttp's, by default).
+ */
+export function defaultTransport(client?: ClientRules): { transport: Transport; close(): Promise<void> } {
+  const transport = httpTransport(client ? transportOptionsFor(client) : {});
   return { transport, close: () => transport.close() };
 }

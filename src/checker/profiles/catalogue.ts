@@ -50,6 +50,7 @@ const FASTHTTP: ClientRules = {
   reusedConnectionFailure: 'fail',
   bodyUnread: false,
   success: 'exact',
+  idleTimeout: 10_000,
 };
 
 const NET_HTTP: ClientRules = {
@@ -60,6 +61,7 @@ const NET_HTTP: ClientRules = {
   reusedConnectionFailure: 'retry',
   bodyUnread: false,
   success: 'exact',
+  idleTimeout: 90_000,
 };
 
 const ENDPOINT_DEFAULTS: ProfileDefaults = {

@@ -22,4 +22,10 @@ export interface ClientRules {
   readonly bodyUnread: boolean;
   /** Success is the exact status asked for, or any 2xx (the app health checker). */
   readonly success: 'exact' | '2xx';
+  /**
+   * How long the client keeps an idle connection before closing it itself, ms: fasthttp's
+   * `MaxIdleConnDuration` (10 s), net/http's `IdleConnTimeout` (90 s). A connection idle longer
+   * is gone when the next probe comes: it dials a new one, whatever the server did meanwhile.
+   */
+  readonly idleTimeout: number;
 }

@@ -331,6 +331,8 @@ export class ProfileRunner {
       const connection = idle[index] as Connection;
       if (connection.availableAt > now) continue;
       idle.splice(index, 1);
+      // Idle longer than the client keeps one: it closed it itself, and dials a new one.
+      if (now - connection.availableAt > this.#settings.client.idleTimeout) return 'new';
       if (connection.closesAt > now) return 'reused';
       // net/http notices a closed idle connection (or retries on a new one): the server sees one request.
       return this.#settings.client.reusedConnectionFailure === 'fail' ? 'dead' : 'new';
@@ -390,9 +392,10 @@ export class ProfileRunner {
         this.#request(flight);
         return;
       case 'redirect': {
-        if (flight.hops >= this.#settings.client.followRedirects) {
-          // Go: "stopped after 10 redirects".
-          this.#finish(flight, 'too-many-redirects', -1, -1);
+        // Go's CheckRedirect refuses once `via` (the requests sent) holds 10: "stopped after 10
+        // redirects", so a probe sends at most `followRedirects` requests.
+        if (flight.hops + 1 >= this.#settings.client.followRedirects) {
+          this.#finish(flight, 'error:ERR_TOO_MANY_REDIRECTS', -1, -1);
           return;
         }
         const target = new URL(flight.location.replaceAll('{origin}', ORIGIN), ORIGIN + flight.path);

@@ -269,17 +269,14 @@ describe("dapr-1.13's unbuffered channel", () => {
 });
 
 /**
- * Where the engine disagrees with PROFILES.md. These are `it.fails`: each asserts what Dapr's
- * code does, and fails today because the engine does something else. The engine is the
- * integrator's to fix (src/checker/profiles/, src/scenario/des/); once fixed, vitest reports
- * these as unexpectedly passing, and `it.fails` becomes `it`.
+ * Where the engine once disagreed with PROFILES.md (found by these tests, written as `it.fails`
+ * from the Go sources before the engine was fixed): Go's redirect limit and fasthttp's own idle close.
  */
-describe('engine disagreements with PROFILES.md (expected to fail until the engine is fixed)', () => {
+describe('Go client limits the engine once missed', () => {
   // PROFILES.md §1 A/F: Go's default CheckRedirect stops "after 10 redirects": it is called
   // with `via` = the requests already sent, and refuses when len(via) >= 10
   // (net/http/client.go@go1.19.8:692 and :801-806), so a probe sends at most 10 requests.
-  // The engine follows 10 redirects and sends 11.
-  it.fails.each(NET_HTTP_FOLLOWING)(
+  it.each(NET_HTTP_FOLLOWING)(
     '%s gives up a redirect loop at the 10th response: 10 requests in all',
     async (profile) => {
       const loop = scenario('/healthz: 302 [location="/healthz"]...', 150, {
@@ -296,7 +293,7 @@ describe('engine disagreements with PROFILES.md (expected to fail until the engi
   // at a 25 s interval the previous probe's connection is gone before the server's 12 s idle
   // timeout matters: every probe dials a new connection and succeeds. The engine keeps the
   // connection for ever on the client side and writes the probe into the server-closed one.
-  it.fails.each(FASTHTTP)(
+  it.each(FASTHTTP)(
     '%s never writes into a connection idle longer than fasthttp’s 10 s MaxIdleConnDuration',
     async (profile) => {
       const slow = scenario(
