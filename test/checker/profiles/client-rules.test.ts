@@ -291,8 +291,7 @@ describe('Go client limits the engine once missed', () => {
   // PROFILES.md §1 B: fasthttp closes its own idle connections after DefaultMaxIdleConnDuration
   // (10 s; fasthttp v1.31 connsCleaner, client.go:1643-1697, sleeps until the next expiry), so
   // at a 25 s interval the previous probe's connection is gone before the server's 12 s idle
-  // timeout matters: every probe dials a new connection and succeeds. The engine keeps the
-  // connection for ever on the client side and writes the probe into the server-closed one.
+  // timeout matters: every probe dials a new connection and succeeds.
   it.each(FASTHTTP)(
     '%s never writes into a connection idle longer than fasthttp’s 10 s MaxIdleConnDuration',
     async (profile) => {
