@@ -188,6 +188,9 @@ function explainProfileOutcome(head: string, p: ProbeView, timeline: Timeline): 
   if (p.class === 'success') {
     // The count as the trace reports it, so the reason never contradicts the count column.
     const after = `count ${n ?? 0}`;
+    // v1.13 with a threshold ≤ 0: a count of 0 already reaches it, so a success reports false.
+    if (sent && !sent.value)
+      return `${head} → success, ${after} → emit false; threshold ${threshold}: count ≥ threshold at any probe`;
     if (sent) return `${head} → success → emit true${transitionsOnly ? ' (now healthy)' : ''}, ${after}`;
     return transitionsOnly
       ? `${head} → success, ${after}; no signal (only changes are reported)`

@@ -250,3 +250,14 @@ describe('signals are tied to the probe that sent them', () => {
     expect(table).toMatch(/^ *8500 +#6 → 200 +\d+ +200 = 200 → success → emit true \(now healthy\)/m);
   });
 });
+
+describe('a threshold of 0 under v1.13', () => {
+  it('explains the false a success sends, without calling it a true', async () => {
+    const trace = await simulate(scenario('200...', { intervalMs: 100, failureThreshold: 0 }, 150), {
+      profile: 'dapr-1.13',
+    });
+    const table = renderTimeline(trace, { format: 'table', profile: 'dapr-1.13', width: 200 });
+    expect(table).toMatch(/^ *100 +#2 → 200 +0 +200 = 200 → success, count 0 → emit false; threshold 0/m);
+    expect(table).toMatch(/^ *100 +#3 → 200 +0 +200 = 200 → success → emit true \(now healthy\)/m);
+  });
+});
