@@ -261,3 +261,24 @@ describe('a threshold of 0 under v1.13', () => {
     expect(table).toMatch(/^ *100 +#3 → 200 +0 +200 = 200 → success → emit true \(now healthy\)/m);
   });
 });
+
+describe('the single-timeline renderers take any profile trace, named or not', () => {
+  it('draw overlapping probes, a negative count and a probe of two requests without a profile', async () => {
+    const overlap = await simulate(OVERLAP, { profile: 'dapr-1.10.5' });
+    const svg = renderTimeline(overlap, { format: 'svg' });
+    expect(xmlProblems(svg)).toEqual([]);
+    expect(
+      withClass(svg, 'probe')
+        .map((p) => p.attrs['data-row'] ?? '0')
+        .slice(0, 3),
+    ).toEqual(['0', '1', '2']);
+    expect(svg).toMatch(/class="counter-scale"[^>]*>-1</);
+    const ascii = renderTimeline(overlap, { format: 'ascii' });
+    expect(ascii.split('\n').find((l) => l.startsWith('count'))).toContain('-');
+    const redirect = await simulate(REDIRECT, { profile: 'dapr-1.10.5' });
+    // Without the profile the client is unknown: either cause is named.
+    expect(renderTimeline(redirect, { format: 'table', width: 160 })).toContain(
+      '(2 requests: a redirect followed or the GET sent again)',
+    );
+  });
+});
