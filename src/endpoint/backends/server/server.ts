@@ -171,7 +171,9 @@ const ACTIVE = Symbol('probekit.active');
 const CONTROL = Symbol('probekit.control');
 /** A TLS socket's TCP socket: only it can send a TCP reset (a TLS socket's handle cannot). */
 const TCP = Symbol('probekit.tcp');
-type TrackedSocket = Socket & { [ACTIVE]?: number; [CONTROL]?: true; [TCP]?: Socket };
+/** The timer that closes a kept-alive connection once it has been idle `idleTimeoutMs`. */
+const IDLE = Symbol('probekit.idle');
+type TrackedSocket = Socket & { [ACTIVE]?: number; [CONTROL]?: true; [TCP]?: Socket; [IDLE]?: DeadlineTimer };
 
 // The longest timer Node runs as asked (longer ones fire at once, with a warning).
 const MAX_TIMER_MS = 2_147_483_647;
@@ -223,6 +225,7 @@ class MockHttpServer implements MockServer {
   readonly #control: ControlAccess;
   readonly #http = createHttpServer((req, res) => this.#onRequest(req, res));
   readonly #sockets = new Set<TrackedSocket>();
+  readonly #idleTimeoutMs: number | undefined;
   readonly #timers = new Set<{ cancel(): void }>();
   #port: number;
   #listener: NetServer | undefined;
@@ -252,7 +255,10 @@ class MockHttpServer implements MockServer {
     this.#pass = options.pass;
     this.#tls = options.tls?.context;
     this.ca = options.tls?.ca;
+    // Node closes an idle kept-alive connection a second after its keepAliveTimeout (measured on
+    // 20.20); scenarios count on the exact instant, so an idle timer of our own closes it then.
     if (options.idleTimeoutMs !== undefined) this.#http.keepAliveTimeout = options.idleTimeoutMs;
+    this.#idleTimeoutMs = options.idleTimeoutMs;
     this.#player = player;
     this.#clock = player.clock;
     this.#port = options.port;
@@ -393,8 +399,30 @@ class MockHttpServer implements MockServer {
     if (tls) socket[TCP] = tcp;
     if (control) socket[CONTROL] = true;
     this.#sockets.add(socket);
-    socket.once('close', () => this.#sockets.delete(socket));
+    socket.once('close', () => {
+      this.#sockets.delete(socket);
+      socket[IDLE]?.cancel();
+    });
     if (!tls) this.#http.emit('connection', socket);
+  }
+
+  /**
+   * With `idleTimeoutMs`: the connection is closed exactly that long after its last response
+   * ended with nothing else on it, as the scenario says (Node's own close comes a second late).
+   */
+  #watchIdle(socket: TrackedSocket, res: ServerResponse): void {
+    const idleMs = this.#idleTimeoutMs;
+    if (idleMs === undefined) return;
+    socket[IDLE]?.cancel();
+    socket[IDLE] = undefined;
+    res.once('finish', () => {
+      if (this.#closed || socket.destroyed) return;
+      socket[IDLE]?.cancel();
+      socket[IDLE] = atDeadline(this.#clock, this.#clock.now + idleMs, () => {
+        socket[IDLE] = undefined;
+        if (!socket[ACTIVE]) socket.destroy();
+      });
+    });
   }
 
   /** Opens or closes the listener to match whether the script refuses right now. */
@@ -454,6 +482,7 @@ class MockHttpServer implements MockServer {
     }
     // Busy while deciding: a refusal that starts with this request must not cut its own connection.
     socket[ACTIVE] = (socket[ACTIVE] ?? 0) + 1;
+    this.#watchIdle(socket, res);
     const reception = this.#player.receive(req.method ?? 'GET', url, this.#clock.now);
     if (reception.refused) {
       // It came over a connection opened before the listener closed: nobody is listening now.
