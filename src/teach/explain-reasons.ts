@@ -206,7 +206,8 @@ function explainProfileOutcome(head: string, p: ProbeView, timeline: Timeline): 
           : `at ${threshold} or more, false on every failure (count steps back to ${threshold - 1})`;
     return `${head} → ${count} → emit ${sent.value}; ${why}`;
   }
-  if (loop?.kind === 'phased' && n !== undefined && threshold > 0 && n >= threshold) {
+  // A failure counted 0 under v1.13 came in the unhealthy phase, which keeps no count.
+  if (loop?.kind === 'phased' && n !== undefined && (n === 0 || (threshold > 0 && n >= threshold))) {
     return `${head} → ${count}; unhealthy: nothing reported, probe again in ${timeline.options.unhealthyIntervalMs ?? 500} ms`;
   }
   if (transitionsOnly && n !== undefined && threshold > 0 && n >= threshold) {

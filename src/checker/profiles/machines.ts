@@ -156,6 +156,8 @@ class PhasedLoop implements LoopMachine {
 
   #enterUnhealthy(): readonly LoopCommand[] {
     this.#phase = UNHEALTHY;
+    // The count is a local of the healthy phase (`doHealthyStateCheck`): none while unhealthy.
+    this.#count = 0;
     return [{ kind: 'ticker', period: this.#settings.unhealthyInterval }, { kind: 'probe' }];
   }
 
