@@ -182,7 +182,8 @@ export function seenProbes(
     ) {
       const retried = outcomesOf(entry, origin, last.start, context);
       if (retried) {
-        const end = entry.endedAt === undefined ? last.start + context.requestTimeoutMs : entry.endedAt - origin;
+        const end =
+          entry.endedAt === undefined ? last.start + context.requestTimeoutMs : entry.endedAt - origin;
         seen[seen.length - 1] = { ...last, outcomes: retried, end };
         continue;
       }
@@ -253,7 +254,11 @@ function signalReplay(context: BehaviourContext): (outcome: TraceOutcome) => rea
   if (profile.name === REFERENCE_PROFILE) {
     let state = INITIAL_COUNTER;
     return (outcome) => {
-      const next = counterStep(state, outcome === String(context.successStatusCode), context.failureThreshold);
+      const next = counterStep(
+        state,
+        outcome === String(context.successStatusCode),
+        context.failureThreshold,
+      );
       state = next.state;
       return next.signal === undefined ? [] : [next.signal];
     };
