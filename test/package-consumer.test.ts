@@ -193,7 +193,12 @@ describe('a CommonJS project that installs probekit', () => {
   });
 
   it('installs only the declared dependencies: msw and vitest, optional peers, are not pulled in', () => {
-    expect(Object.keys(pkg.dependencies).sort()).toEqual(['@sinonjs/fake-timers', 'ajv', 'node-forge', 'undici']);
+    expect(Object.keys(pkg.dependencies).sort()).toEqual([
+      '@sinonjs/fake-timers',
+      'ajv',
+      'node-forge',
+      'undici',
+    ]);
     expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['msw', 'vitest']);
     expect(existsSync(join(consumer, 'node_modules', 'msw'))).toBe(false);
     expect(existsSync(join(consumer, 'node_modules', 'graphql'))).toBe(false);

@@ -245,7 +245,9 @@ describe('signals are tied to the probe that sent them', () => {
   it('ties a true to the success, not to the failure that ended at the same instant', async () => {
     const trace = await simulate(scenario('200, 503*3, hang, 200...', {}, 12_000), { profile: 'dapr-1.13' });
     const table = renderTimeline(trace, { format: 'table', profile: 'dapr-1.13', width: 200 });
-    expect(table).toMatch(/^ *8500 +#5 → timeout +0 +timeout \(2000 ms\) → failure, count 0; unhealthy: nothing reported/m);
+    expect(table).toMatch(
+      /^ *8500 +#5 → timeout +0 +timeout \(2000 ms\) → failure, count 0; unhealthy: nothing reported/m,
+    );
     expect(table).not.toMatch(/#5 → timeout .*emit true/);
     expect(table).toMatch(/^ *8500 +#6 → 200 +\d+ +200 = 200 → success → emit true \(now healthy\)/m);
   });
