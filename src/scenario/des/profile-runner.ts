@@ -72,7 +72,7 @@ interface Pending {
 
 /**
  * A profile's loop machine driven by a queue of timed events, against the scenario's endpoint:
- * the virtual-time driver of every Dapr profile (docs/decisions/0013-dapr-profiles.md). The
+ * the virtual-time driver of every Dapr profile (docs/decisions/0016-dapr-profiles.md). The
  * machine decides; this carries its commands out the way Go would: a ticker with a slot of one
  * (later ticks dropped while one waits), sleeps, probes (one at a time, or overlapping for a
  * goroutine-per-tick loop) through the profile's client rules, and a channel of the profile's
