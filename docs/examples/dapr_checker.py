@@ -31,7 +31,8 @@ Run the conformance suite against it (standard library only, Python 3.8+)::
 
     probekit conformance checker --exec "python3 docs/examples/dapr_checker.py"
 
-The protocol, as this program speaks it: probekit sets PROBEKIT_PROTOCOL=2 (or 1, from an older
+The protocol, as this program speaks it (``run`` in probekit_protocol.py, next to this file, shared
+with the ports of later Dapr versions): probekit sets PROBEKIT_PROTOCOL=2 (or 1, from an older
 probekit), PROBEKIT_URL and one PROBEKIT_* variable per option the scenario sets (unset: use the
 default); the program prints ``start`` right before starting the checker, then each signal it
 reads as ``true`` / ``false``, one per line, flushed at once; from protocol 2 on, each line also
@@ -41,7 +42,6 @@ logs go to stderr; probekit ends it with SIGTERM.
 """
 
 import http.client
-import os
 import queue
 import select
 import socket
@@ -49,6 +49,9 @@ import sys
 import threading
 import time
 import urllib.parse
+
+sys.dont_write_bytecode = True  # importing the module below leaves no __pycache__ in docs/examples
+from probekit_protocol import Ticker, run  # noqa: E402 - the protocol and Go's time.Ticker
 
 # applyDefaults() in pkg/health/health.go
 DEFAULT_INITIAL_DELAY = 1.0  # seconds
@@ -59,34 +62,6 @@ DEFAULT_SUCCESS_STATUS_CODE = 200
 
 # fasthttp.Client's MaxIdleConnDuration: how long an idle keep-alive connection is kept.
 MAX_IDLE_CONN_DURATION = 10.0
-
-
-class Ticker:
-    """Go's time.Ticker: ticks due at k * interval from creation, in a channel that holds one.
-
-    A tick that comes due while one is already waiting is dropped, as Go's ticker does for a
-    slow receiver; the next ones stay on the k * interval grid.
-    """
-
-    def __init__(self, interval):
-        self.c = queue.Queue(maxsize=1)  # Go: make(chan Time, 1)
-        self._interval = interval
-        self._start = time.monotonic()
-        thread = threading.Thread(target=self._run, name="ticker", daemon=True)
-        thread.start()
-
-    def _run(self):
-        k = 1
-        while True:
-            due = self._start + k * self._interval
-            delay = due - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            try:
-                self.c.put_nowait(due)
-            except queue.Full:
-                pass  # dropped: a tick is already waiting
-            k += 1
 
 
 class _Connection(http.client.HTTPConnection):
@@ -222,89 +197,10 @@ def start_endpoint_health_check(
     return signals
 
 
-def _env_int(name):
-    text = os.environ.get(name)
-    if text is None:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        print(f"dapr_checker.py: {name}={text!r} is not an integer", file=sys.stderr)
-        sys.exit(2)
-
-
-def warm_up():
-    """One probe against a throwaway server of our own, before "start".
-
-    The first exchange pays for lazy imports, thread start-up and code paths run for the first
-    time (a few ms); done here, it does not make the first real probe late. Never warm up
-    against PROBEKIT_URL: probekit counts every request it receives as a probe.
-    """
-    import http.server
-
-    class Quiet(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        Client(f"http://127.0.0.1:{server.server_address[1]}/").get(2.0)
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def main():
-    protocol = os.environ.get("PROBEKIT_PROTOCOL")
-    if protocol not in ("1", "2"):
-        print(f"dapr_checker.py: speaks probekit checker protocol 1 or 2, got {protocol!r}", file=sys.stderr)
-        sys.exit(2)
-    stamped = protocol != "1"  # protocol 1 refuses a second field
-
-    def emit(word, at_ns):
-        # CLOCK_MONOTONIC in ns, read when the event happened: probekit's axis, not the print's.
-        print(f"{word} {at_ns}" if stamped else word, flush=True)
-
-    options = {}
-    for name, key, scale in (
-        ("PROBEKIT_INITIAL_DELAY_MS", "initial_delay", 1000),
-        ("PROBEKIT_INTERVAL_MS", "interval", 1000),
-        ("PROBEKIT_REQUEST_TIMEOUT_MS", "request_timeout", 1000),
-        ("PROBEKIT_FAILURE_THRESHOLD", "failure_threshold", None),
-        ("PROBEKIT_SUCCESS_STATUS_CODE", "success_status_code", None),
-    ):
-        value = _env_int(name)
-        if value is not None:
-            options[key] = value / scale if scale else value
-    read_delay = (_env_int("PROBEKIT_READ_DELAY_MS") or 0) / 1000
-
-    warm_up()
-    # t = 0: probekit measures every probe and signal from this instant, right before the call
-    # (Dapr's ticker starts in a goroutine after the call returns).
-    started = time.monotonic_ns()
-    try:
-        signals = start_endpoint_health_check(os.environ["PROBEKIT_URL"], **options)
-    except ValueError as error:
-        print(f"dapr_checker.py: {error}", file=sys.stderr)
-        sys.exit(2)
-    emit("start", started)
-    # A late consumer: not reading lets the one-slot channel fill up and block the loop.
-    if read_delay > 0:
-        time.sleep(read_delay)
-    while True:
-        healthy = signals.get()
-        emit("true" if healthy else "false", time.monotonic_ns())
+    # Dapr's ticker starts in a goroutine after the call returns: "start" is stamped right before it.
+    run("dapr_checker.py", start_endpoint_health_check, lambda url: Client(url).get(2.0))
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except KeyboardInterrupt:
-        pass
+    main()
