@@ -78,6 +78,13 @@ export const fixturesCommand: Command = {
     if (action === 'update' && values.dir === undefined) checkOwnFolder(action, dir, process.cwd());
     const profilesDir = (values['profiles-dir'] as string | undefined) ?? PROFILE_FIXTURES_DIR;
     const withProfiles = values.profiles === true || values['profiles-dir'] !== undefined;
+    if (withProfiles && values.dir !== undefined && values['profiles-dir'] === undefined) {
+      // The shipped per-profile traces belong to the shipped scenarios: your own folder's go elsewhere.
+      throw new ProbekitError(
+        'ERR_PROBEKIT_USAGE',
+        `Failed to read the arguments of "probekit fixtures": --profiles with --dir ${JSON.stringify(values.dir)} needs --profiles-dir <folder>, or it would ${action} the per-profile traces shipped with probekit against your scenarios. Pass --profiles-dir for your own folder.`,
+      );
+    }
     if (action === 'update' && withProfiles && values['profiles-dir'] === undefined) {
       checkOwnFolder(action, profilesDir, process.cwd());
     }

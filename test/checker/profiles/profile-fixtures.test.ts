@@ -165,3 +165,15 @@ describe('probekit fixtures --profiles', () => {
     expect(t.stdout()).toMatch(/0 of 7 per-profile traces up to date/);
   });
 });
+
+describe('probekit fixtures --profiles with your own scenarios', () => {
+  it('refuses --dir without --profiles-dir (exit 2): it would rewrite the shipped per-profile traces', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'probekit-profiles-'));
+    for (const action of ['update', 'check']) {
+      const t = memoryIo();
+      expect(await main(['fixtures', action, '--dir', dir, '--profiles'], t.io)).toBe(2);
+      expect(t.stderr()).toMatch(/--profiles with --dir .* needs --profiles-dir <folder>/);
+    }
+    expect(loadProfileExpectations('dapr-1.1')).toHaveLength(scenarios.length);
+  });
+});
