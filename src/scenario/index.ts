@@ -1,7 +1,16 @@
 export type { CheckerAdapter, CheckerRun } from './adapter.js';
 export { type Coincidence, type CoincidenceKind, findCoincidences } from './coincidences.js';
 export { type CompareOptions, compareTraces, formatDiff, type TraceDiff } from './compare.js';
-export { CHECKER_FIXTURES_DIR, loadScenarios, type ScenarioFile, selectLevels } from './fixtures.js';
+export {
+  CHECKER_FIXTURES_DIR,
+  loadProfileExpectations,
+  loadScenarios,
+  PROFILE_FIXTURES_DIR,
+  type ProfileExpectation,
+  type ProfileFixtureFolders,
+  type ScenarioFile,
+  selectLevels,
+} from './fixtures.js';
 export {
   type FleetDistribution,
   type FleetEndpointSummary,
