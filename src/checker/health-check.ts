@@ -3,6 +3,7 @@ import { sleep } from '../time/clock.js';
 import { Ticker } from '../time/ticker.js';
 import type { Transport } from '../transport/types.js';
 import { BufferedChannel } from './channel.js';
+import { CheckLifecycle } from './check-lifecycle.js';
 import { type CounterState, INITIAL_COUNTER, step } from './counter.js';
 import { defaultTransport } from './default-transport.js';
 import type { CheckEvent } from './events.js';
@@ -35,7 +36,7 @@ export interface HealthCheck extends AsyncIterable<boolean> {
   readonly options: Readonly<Omit<HealthCheckOptions, 'observers' | 'signal'>>;
 }
 
-class EndpointHealthCheck implements HealthCheck {
+class EndpointHealthCheck extends CheckLifecycle implements HealthCheck {
   readonly #options: HealthCheckOptions;
   readonly #stopController = new AbortController();
   readonly #channel: BufferedChannel<boolean>;
@@ -49,14 +50,9 @@ class EndpointHealthCheck implements HealthCheck {
   #phase: LoopPhase = 'initial-delay';
   #counter: CounterState = INITIAL_COUNTER;
   #probes = 0;
-  /** The first bug (a throwing observer, a transport that fails to close), until it is reported. */
-  #failure: { readonly error: unknown } | undefined;
-  #failureReported = false;
-  /** An iterator returned `done` (or threw): a failure after that cannot reach a reader. */
-  #iterationEnded = false;
-  #stopping: Promise<void> | undefined;
 
   constructor(url: string, options: HealthCheckOptions) {
+    super();
     this.#options = options;
     if (options.transport) {
       this.#transport = options.transport;
@@ -82,7 +78,7 @@ class EndpointHealthCheck implements HealthCheck {
         : undefined,
     );
     this.#loop = this.#run().catch((error: unknown) => {
-      if (!this.#stopController.signal.aborted) this.#fail(error);
+      if (!this.#stopController.signal.aborted) this.fail(error);
     });
     // Emitted only once every field exists: an observer that throws here stops the check, and
     // stop() must find the ticker and the loop (it once read the ticker before it was built).
@@ -162,60 +158,12 @@ class EndpointHealthCheck implements HealthCheck {
       try {
         observer(event);
       } catch (error) {
-        this.#fail(error);
+        this.fail(error);
       }
     }
   }
 
-  /**
-   * A bug (a throwing observer, a transport that throws or fails to close): stop the check and
-   * report the first such error once — through the iterator, or, when the iteration has
-   * already ended and no reader can see it, rethrown asynchronously (as an EventEmitter
-   * `error` with no listener is), so it is never lost. Later errors are dropped: they are
-   * usually the first one's consequences.
-   */
-  #fail(error: unknown): void {
-    if (this.#failure !== undefined) return;
-    this.#failure = { error };
-    if (this.#iterationEnded) this.#rethrowFailure();
-    void this.stop();
-  }
-
-  /** Reports a failure not yet reported by throwing it (to the iterator's caller). */
-  #throwPendingFailure(): void {
-    const failure = this.#failure;
-    if (failure === undefined || this.#failureReported) return;
-    this.#failureReported = true;
-    throw failure.error;
-  }
-
-  #rethrowFailure(): void {
-    const failure = this.#failure;
-    if (failure === undefined || this.#failureReported) return;
-    this.#failureReported = true;
-    queueMicrotask(() => {
-      throw failure.error;
-    });
-  }
-
-  /** Never rejects, and is safe from any state: inside an observer, the constructor, twice. */
-  stop(): Promise<void> {
-    if (this.#stopping === undefined) {
-      // Set before shutting down: an observer called during shutdown (a settled tick, `stop`)
-      // that calls stop() or throws must get this promise, not start a second shutdown.
-      let finished!: () => void;
-      this.#stopping = new Promise<void>((resolve) => {
-        finished = resolve;
-      });
-      this.#shutdown().then(finished, (error: unknown) => {
-        this.#fail(error);
-        finished();
-      });
-    }
-    return this.#stopping;
-  }
-
-  async #shutdown(): Promise<void> {
+  protected async shutdown(): Promise<void> {
     const reason = new ProbekitError('ERR_PROBEKIT_STOPPED', 'The health check was stopped.');
     this.#stopController.abort(reason);
     this.#prober.abort(reason);
@@ -228,28 +176,13 @@ class EndpointHealthCheck implements HealthCheck {
     try {
       await this.#closeTransport?.();
     } catch (error) {
-      this.#fail(error);
+      this.fail(error);
     }
     this.#emit({ type: 'stop', at: this.#now });
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<boolean, undefined> {
-    return {
-      next: async () => {
-        const result = await this.#channel.receive();
-        if (!result.done) return result;
-        this.#iterationEnded = true;
-        this.#throwPendingFailure();
-        return result;
-      },
-      // Breaking out of `for await` stops the check: nobody is left to read it.
-      return: async () => {
-        this.#iterationEnded = true;
-        await this.stop();
-        this.#throwPendingFailure();
-        return { done: true, value: undefined };
-      },
-    };
+  protected receive(): Promise<IteratorResult<boolean, undefined>> {
+    return this.#channel.receive();
   }
 }
 

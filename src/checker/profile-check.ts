@@ -3,6 +3,7 @@ import { sleep } from '../time/clock.js';
 import { Ticker } from '../time/ticker.js';
 import type { ProbeOutcome } from '../transport/outcome.js';
 import type { Transport } from '../transport/types.js';
+import { CheckLifecycle } from './check-lifecycle.js';
 import { defaultTransport } from './default-transport.js';
 import type { CheckEvent } from './events.js';
 import { GoChannel } from './go-channel.js';
@@ -31,7 +32,7 @@ export const CHANNEL_CAPACITY: Readonly<Record<LoopKind['kind'], number>> = {
  * checker's hot path at thousands of probes a second; test/checker/profile-check.test.ts shows
  * both drivers give the same traces under it.
  */
-export class ProfileHealthCheck implements HealthCheck {
+export class ProfileHealthCheck extends CheckLifecycle implements HealthCheck {
   readonly #options: HealthCheckOptions;
   readonly #url: string;
   readonly #stopController = new AbortController();
@@ -49,12 +50,9 @@ export class ProfileHealthCheck implements HealthCheck {
   #tickIndex = 0;
   #probes = 0;
   #phase: LoopPhase = 'initial-delay';
-  #failure: { readonly error: unknown } | undefined;
-  #failureReported = false;
-  #iterationEnded = false;
-  #stopping: Promise<void> | undefined;
 
   constructor(url: string, options: HealthCheckOptions) {
+    super();
     this.#url = url;
     this.#options = options;
     const profile = options.profile;
@@ -125,13 +123,13 @@ export class ProfileHealthCheck implements HealthCheck {
     try {
       for (const command of this.#loop.on(event)) this.#perform(command);
     } catch (error) {
-      this.#fail(error);
+      this.fail(error);
     }
   }
 
   #track(promise: Promise<unknown>): void {
     const tracked = promise.catch((error: unknown) => {
-      if (!this.#stopped) this.#fail(error);
+      if (!this.#stopped) this.fail(error);
     });
     this.#pending.add(tracked);
     void tracked.finally(() => this.#pending.delete(tracked));
@@ -216,7 +214,7 @@ export class ProfileHealthCheck implements HealthCheck {
     try {
       commands = this.#loop.on({ kind: 'probe-end', probe, result: { status } });
     } catch (error) {
-      this.#fail(error);
+      this.fail(error);
       return;
     }
     if (this.#observed) {
@@ -233,7 +231,7 @@ export class ProfileHealthCheck implements HealthCheck {
     try {
       for (const command of commands) this.#perform(command);
     } catch (error) {
-      this.#fail(error);
+      this.fail(error);
     }
   }
 
@@ -263,50 +261,12 @@ export class ProfileHealthCheck implements HealthCheck {
       try {
         observer(event);
       } catch (error) {
-        this.#fail(error);
+        this.fail(error);
       }
     }
   }
 
-  /** As the reference's: stop, and report the first bug once (docs in health-check.ts). */
-  #fail(error: unknown): void {
-    if (this.#failure !== undefined) return;
-    this.#failure = { error };
-    if (this.#iterationEnded) this.#rethrowFailure();
-    void this.stop();
-  }
-
-  #throwPendingFailure(): void {
-    const failure = this.#failure;
-    if (failure === undefined || this.#failureReported) return;
-    this.#failureReported = true;
-    throw failure.error;
-  }
-
-  #rethrowFailure(): void {
-    const failure = this.#failure;
-    if (failure === undefined || this.#failureReported) return;
-    this.#failureReported = true;
-    queueMicrotask(() => {
-      throw failure.error;
-    });
-  }
-
-  stop(): Promise<void> {
-    if (this.#stopping === undefined) {
-      let finished!: () => void;
-      this.#stopping = new Promise<void>((resolve) => {
-        finished = resolve;
-      });
-      this.#shutdown().then(finished, (error: unknown) => {
-        this.#fail(error);
-        finished();
-      });
-    }
-    return this.#stopping;
-  }
-
-  async #shutdown(): Promise<void> {
+  protected async shutdown(): Promise<void> {
     const reason = new ProbekitError('ERR_PROBEKIT_STOPPED', 'The health check was stopped.');
     this.#stopController.abort(reason);
     for (const runner of this.#inFlight) runner.abort(reason);
@@ -323,26 +283,12 @@ export class ProfileHealthCheck implements HealthCheck {
     try {
       await this.#closeTransport?.();
     } catch (error) {
-      this.#fail(error);
+      this.fail(error);
     }
     this.#emit({ type: 'stop', at: this.#now });
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<boolean, undefined> {
-    return {
-      next: async () => {
-        const result = await this.#channel.receive();
-        if (!result.done) return result;
-        this.#iterationEnded = true;
-        this.#throwPendingFailure();
-        return result;
-      },
-      return: async () => {
-        this.#iterationEnded = true;
-        await this.stop();
-        this.#throwPendingFailure();
-        return { done: true, value: undefined };
-      },
-    };
+  protected receive(): Promise<IteratorResult<boolean, undefined>> {
+    return this.#channel.receive();
   }
 }

@@ -1,0 +1,83 @@
+/**
+ * What every running check shares, whichever loop drives it: `stop()` that is safe from any
+ * state and never rejects, the async iterator that *is* the Go channel read, and the rule for
+ * bugs (a throwing observer, a transport that fails to close): stop the check and report the
+ * first such error once — through the iterator, or, when the iteration has already ended and
+ * no reader can see it, rethrown asynchronously (as an EventEmitter `error` with no listener
+ * is), so it is never lost. Later errors are dropped: they are usually the first one's
+ * consequences.
+ */
+export abstract class CheckLifecycle implements AsyncIterable<boolean> {
+  #failure: { readonly error: unknown } | undefined;
+  #failureReported = false;
+  /** An iterator returned `done` (or threw): a failure after that cannot reach a reader. */
+  #iterationEnded = false;
+  #stopping: Promise<void> | undefined;
+
+  /** One read of the check's channel. */
+  protected abstract receive(): Promise<IteratorResult<boolean, undefined>>;
+
+  /** Ends the loop and releases everything it holds; called once, by {@link stop}. */
+  protected abstract shutdown(): Promise<void>;
+
+  /** Reports a bug: stops the check; the first error reaches the reader (or is rethrown). */
+  protected fail(error: unknown): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = { error };
+    if (this.#iterationEnded) this.#rethrowFailure();
+    void this.stop();
+  }
+
+  /** Reports a failure not yet reported by throwing it (to the iterator's caller). */
+  #throwPendingFailure(): void {
+    const failure = this.#failure;
+    if (failure === undefined || this.#failureReported) return;
+    this.#failureReported = true;
+    throw failure.error;
+  }
+
+  #rethrowFailure(): void {
+    const failure = this.#failure;
+    if (failure === undefined || this.#failureReported) return;
+    this.#failureReported = true;
+    queueMicrotask(() => {
+      throw failure.error;
+    });
+  }
+
+  /** Never rejects, and is safe from any state: inside an observer, the constructor, twice. */
+  stop(): Promise<void> {
+    if (this.#stopping === undefined) {
+      // Set before shutting down: an observer called during shutdown (a settled tick, `stop`)
+      // that calls stop() or throws must get this promise, not start a second shutdown.
+      let finished!: () => void;
+      this.#stopping = new Promise<void>((resolve) => {
+        finished = resolve;
+      });
+      this.shutdown().then(finished, (error: unknown) => {
+        this.fail(error);
+        finished();
+      });
+    }
+    return this.#stopping;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<boolean, undefined> {
+    return {
+      next: async () => {
+        const result = await this.receive();
+        if (!result.done) return result;
+        this.#iterationEnded = true;
+        this.#throwPendingFailure();
+        return result;
+      },
+      // Breaking out of `for await` stops the check: nobody is left to read it.
+      return: async () => {
+        this.#iterationEnded = true;
+        await this.stop();
+        this.#throwPendingFailure();
+        return { done: true, value: undefined };
+      },
+    };
+  }
+}
