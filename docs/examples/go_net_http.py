@@ -192,7 +192,11 @@ class Client:
             deadline.attach(conn)
             try:
                 conn.request("GET", target, headers={"User-Agent": self._user_agent})
-                return conn, conn.getresponse()
+                response = conn.getresponse()
+                if deadline.expired:
+                    # http.client takes an EOF among the headers for their end; Go does not.
+                    raise ProbeFailed("context deadline exceeded while reading the headers")
+                return conn, response
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 conn.close()
                 if reused and not deadline.expired:
