@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { PROFILE_NAMES, type ProfileName } from '../../src/checker/index.js';
+import { type Identification, rankProfiles } from '../../src/conformance/checker/identify.js';
+import { runProcessConformance } from '../../src/conformance/checker/process/index.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function python(): string | undefined {
+  try {
+    execFileSync('python3', ['-c', 'import sys; assert sys.version_info >= (3, 8)'], { stdio: 'ignore' });
+    return 'python3';
+  } catch {
+    return undefined;
+  }
+}
+
+const interpreter = python();
+
+/**
+ * Six short cases (about 5 s of scenario time) on which dapr-1.0, -1.1, -1.10.5 and -1.13 each
+ * give a trace no other profile gives (picked with `--identify --profile X` in process; the
+ * redirect case only separates in real time, where requests carry a Location):
+ * one false or a false per failure or none while unhealthy (all-503-single-false), timeout 0
+ * unsent or sent (v0.6, v1.9), threshold 0 (v1.10.5: false on every failure), redirects followed
+ * (net/http), the late reader (a channel of one that blocks the loop, that does not, or none),
+ * and answers slower than the interval (probes one at a time, or one per tick).
+ */
+const TELLING_CASES = [
+  'all-503-single-false',
+  'timeout-0-fails-unsent',
+  'threshold-0-never-false',
+  'redirects-relative-location',
+  'late-consumer-blocks-loop',
+  'slow-answers-one-probe-at-a-time',
+];
+
+async function identify(script: string): Promise<Identification> {
+  const command = `${interpreter} ${JSON.stringify(join(root, 'docs/examples', script))}`;
+  const report = await runProcessConformance({ command, only: TELLING_CASES, judgeAs: PROFILE_NAMES });
+  return rankProfiles(
+    report.implementation,
+    report.results.map((result) => ({ id: result.id, byProfile: result.profiles ?? {} })),
+  );
+}
+
+/** What a failure shows: the summary and every profile's score, not just "expected x to be y". */
+function evidence(identification: Identification): string {
+  return [
+    identification.summary,
+    ...identification.ranking.map(
+      (m) =>
+        `  ${m.profile} ${m.passed}/${m.judged}${m.differs.map((d) => `\n    ${d.id}: ${d.headline}`).join('')}`,
+    ),
+  ].join('\n');
+}
+
+function expectNamed(identification: Identification, profile: ProfileName): void {
+  const why = evidence(identification);
+  expect(identification.best.profile, why).toBe(profile);
+  // It explains every case it judged, and every case was judged (none skipped, none errored).
+  expect(identification.best.judged, why).toBe(TELLING_CASES.length);
+  expect(identification.best.differs, why).toEqual([]);
+  expect(identification.exact, why).toBe(true);
+  // Named alone: the runner-up fails at least one of these cases.
+  expect(identification.ranking[1]?.passed ?? 0, why).toBeLessThan(identification.best.passed);
+}
+
+// Real time, through the process protocol: each port, written from PROFILES.md and not from
+// probekit, must be named as the Dapr version it ports on the cases that tell versions apart.
+describe.skipIf(!interpreter)('--identify names each Python port of a Dapr checker as its version', () => {
+  const ports: ReadonlyArray<[script: string, profile: ProfileName]> = [
+    ['dapr_checker.py', 'dapr-1.0'],
+    ['dapr_checker_v1_1.py', 'dapr-1.1'],
+    ['dapr_checker_v1_10_5.py', 'dapr-1.10.5'],
+    ['dapr_checker_v1_13.py', 'dapr-1.13'],
+  ];
+  for (const [script, profile] of ports) {
+    it(`names docs/examples/${script} ${profile}, passing every telling case`, async () => {
+      expectNamed(await identify(script), profile);
+    }, 90_000);
+  }
+});
+
+describe.skipIf(interpreter)('the Python ports (skipped)', () => {
+  it.skip('needs python3 ≥ 3.8 on PATH to run', () => {});
+});
