@@ -23,6 +23,15 @@ export class GoChannel<T> {
     this.#onReceive = onReceive;
   }
 
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** How many values wait in the buffer. */
+  get buffered(): number {
+    return this.#buffer.length;
+  }
+
   /** Whether a send now would have to wait. */
   get wouldBlock(): boolean {
     return this.#readers.length === 0 && (this.#buffer.length >= this.#capacity || this.#senders.length > 0);

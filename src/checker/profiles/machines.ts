@@ -20,19 +20,19 @@ function ruleOf(step: CountStep, streak: number, threshold: number): LoopRule {
 }
 
 /**
- * Dapr v0.6–v1.10.4 (behaviours A, B, C): one goroutine makes the ticker, sleeps the initial
- * delay, then takes a tick, probes, maybe sends (blocking while the channel of one is full),
- * and takes the next tick. Only the counter differs between them.
+ * What the ticker loops of Dapr v0.6–v1.12.5 share: the ticker first, then the initial delay
+ * (`pkg/health@v1.0.0:46-48`; v1.10.5 makes the ticker in the caller, the same instant), and a
+ * counter stepped by each probe's result.
  */
-class SequentialTickerLoop implements LoopMachine {
-  readonly #settings: LoopSettings;
+abstract class TickerLoop implements LoopMachine {
+  protected readonly settings: LoopSettings;
   readonly #counter: Counter;
   #count = 0;
   #streak = 0;
   #rule: LoopRule | undefined;
 
   constructor(settings: LoopSettings, counter: Counter) {
-    this.#settings = settings;
+    this.settings = settings;
     this.#counter = counter;
   }
 
@@ -44,27 +44,45 @@ class SequentialTickerLoop implements LoopMachine {
     return this.#rule;
   }
 
+  abstract on(event: LoopEvent): readonly LoopCommand[];
+
+  protected start(): readonly LoopCommand[] {
+    return [
+      { kind: 'ticker', period: this.settings.interval },
+      { kind: 'sleep', ms: this.settings.initialDelay },
+    ];
+  }
+
+  /** Steps the counter with a probe's result; the value to send, if any. */
+  protected count(result: ProbeResult): boolean | undefined {
+    const { failureThreshold, successStatusCode } = this.settings;
+    const success = exactly(result, successStatusCode);
+    this.#streak = success ? 0 : this.#streak + 1;
+    const step = this.#counter(this.#count, success, failureThreshold);
+    this.#count = step.count;
+    this.#rule = ruleOf(step, this.#streak, failureThreshold);
+    return step.signal;
+  }
+}
+
+/**
+ * Dapr v0.6–v1.10.4 (behaviours A, B, C): one goroutine makes the ticker, sleeps the initial
+ * delay, then takes a tick, probes, maybe sends (blocking while the channel of one is full),
+ * and takes the next tick. Only the counter differs between them.
+ */
+class SequentialTickerLoop extends TickerLoop {
   on(event: LoopEvent): readonly LoopCommand[] {
     switch (event.kind) {
       case 'start':
-        // The ticker first, then the delay: `pkg/health@v1.0.0:46-48`.
-        return [
-          { kind: 'ticker', period: this.#settings.interval },
-          { kind: 'sleep', ms: this.#settings.initialDelay },
-        ];
+        return this.start();
       case 'delay-end':
       case 'sent':
         return WAIT_TICK;
       case 'tick':
         return PROBE;
       case 'probe-end': {
-        const { failureThreshold, successStatusCode } = this.#settings;
-        const success = exactly(event.result, successStatusCode);
-        this.#streak = success ? 0 : this.#streak + 1;
-        const step = this.#counter(this.#count, success, failureThreshold);
-        this.#count = step.count;
-        this.#rule = ruleOf(step, this.#streak, failureThreshold);
-        return step.signal === undefined ? WAIT_TICK : [{ kind: 'send', value: step.signal, blocking: true }];
+        const signal = this.count(event.result);
+        return signal === undefined ? WAIT_TICK : [{ kind: 'send', value: signal, blocking: true }];
       }
     }
   }
@@ -75,31 +93,15 @@ class SequentialTickerLoop implements LoopMachine {
  * the goroutine, then every tick starts a probe in a goroutine of its own. The loop never
  * blocks; a probe's goroutine sends its value and waits for the channel alone.
  */
-class GoroutinePerTickLoop implements LoopMachine {
-  readonly #settings: LoopSettings;
-  #count = 0;
-  #streak = 0;
-  #rule: LoopRule | undefined;
-
+class GoroutinePerTickLoop extends TickerLoop {
   constructor(settings: LoopSettings) {
-    this.#settings = settings;
-  }
-
-  get failureCount(): number {
-    return this.#count;
-  }
-
-  get lastRule(): LoopRule | undefined {
-    return this.#rule;
+    super(settings, countAtLeastThreshold);
   }
 
   on(event: LoopEvent): readonly LoopCommand[] {
     switch (event.kind) {
       case 'start':
-        return [
-          { kind: 'ticker', period: this.#settings.interval },
-          { kind: 'sleep', ms: this.#settings.initialDelay },
-        ];
+        return this.start();
       case 'delay-end':
         return WAIT_TICK;
       case 'tick':
@@ -107,13 +109,8 @@ class GoroutinePerTickLoop implements LoopMachine {
       case 'sent':
         return NOTHING;
       case 'probe-end': {
-        const { failureThreshold, successStatusCode } = this.#settings;
-        const success = exactly(event.result, successStatusCode);
-        this.#streak = success ? 0 : this.#streak + 1;
-        const step = countAtLeastThreshold(this.#count, success, failureThreshold);
-        this.#count = step.count;
-        this.#rule = ruleOf(step, this.#streak, failureThreshold);
-        return step.signal === undefined ? NOTHING : [{ kind: 'send', value: step.signal, blocking: false }];
+        const signal = this.count(event.result);
+        return signal === undefined ? NOTHING : [{ kind: 'send', value: signal, blocking: false }];
       }
     }
   }
