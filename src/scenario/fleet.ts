@@ -1,4 +1,5 @@
-import { DEFAULTS, resolveOptions } from '../checker/options.js';
+import { resolveOptions, withProfile } from '../checker/options.js';
+import { type ProfileName, profileNamed, REFERENCE_PROFILE } from '../checker/profiles/catalogue.js';
 import { checkSeed } from '../endpoint/engine/rng.js';
 import { ProbekitError } from '../errors.js';
 import { simulateEvents, simulateEventsYielding } from './des/simulate-events.js';
@@ -50,6 +51,8 @@ export interface FleetSpec {
   readonly durationMs: number;
   /** Endpoint `i` gets seed `seed + i` (wrapping past 4294967295). Default 0. */
   readonly seed?: number;
+  /** The Dapr version every endpoint's checker is (default `dapr-1.0`): see `PROFILE_NAMES`. */
+  readonly profile?: string;
 }
 
 /** What one endpoint of a fleet did. Times are ms of virtual time since the checks started. */
@@ -89,6 +92,8 @@ export interface FleetDistribution {
 /** The fleet run's result: every endpoint, totals and distributions. Deterministic for a spec. */
 export interface FleetSummary {
   readonly durationMs: number;
+  /** The Dapr profile every checker ran. */
+  readonly profile: ProfileName;
   /** The options each endpoint's checker ran with, defaults filled in. */
   readonly options: Required<ScenarioOptions>;
   readonly endpoints: readonly FleetEndpointSummary[];
@@ -119,6 +124,8 @@ export interface FleetPlan {
   readonly seeds: readonly number[];
   readonly options: ScenarioOptions;
   readonly durationMs: number;
+  /** The Dapr profile every checker runs. */
+  readonly profile: ProfileName;
   /** Ticks per endpoint: an upper bound on its probes (one probe per delivered tick). */
   readonly ticksPerEndpoint: number;
   /** Ticks of the whole fleet: an upper bound on its probes. */
@@ -144,7 +151,16 @@ const isWholeMs = (value: unknown): value is number =>
 export function planFleet(spec: FleetSpec): FleetPlan {
   const options = spec.options ?? {};
   // The checker's own rules first: its messages name the option in its words.
-  const resolved = resolveOptions(optionsFromScenario(options));
+  const resolved = resolveOptions([
+    withProfile(spec.profile ?? REFERENCE_PROFILE),
+    ...optionsFromScenario(options),
+  ]);
+  const profile = resolved.profile.name;
+  // v1.13 probes every unhealthyInterval while unhealthy: the faster of its two tickers bounds it.
+  const fastest =
+    resolved.profile.loop.kind === 'phased'
+      ? Math.min(resolved.interval, resolved.unhealthyInterval)
+      : resolved.interval;
   const scripts = scriptsOf(spec);
   const { durationMs } = spec;
   const times = { durationMs, ...options } as Record<string, unknown>;
@@ -158,10 +174,10 @@ export function planFleet(spec: FleetSpec): FleetPlan {
     }
   }
   const seed = checkSeed(spec.seed, 'fleet seed');
-  const ticksPerEndpoint = Math.floor(durationMs / resolved.interval);
+  const ticksPerEndpoint = Math.floor(durationMs / fastest);
   if (ticksPerEndpoint > MAX_FLEET_ENDPOINT_TICKS) {
     throw invalid(
-      `Failed to plan the fleet run: ${durationMs} ms at an interval of ${resolved.interval} ms is ${ticksPerEndpoint} ticks per endpoint, over ${MAX_FLEET_ENDPOINT_TICKS}. Shorten the run or lengthen the interval.`,
+      `Failed to plan the fleet run: ${durationMs} ms at an interval of ${fastest} ms is ${ticksPerEndpoint} ticks per endpoint, over ${MAX_FLEET_ENDPOINT_TICKS}. Shorten the run or lengthen the interval.`,
     );
   }
   const totalTicks = ticksPerEndpoint * scripts.length;
@@ -181,7 +197,7 @@ export function planFleet(spec: FleetSpec): FleetPlan {
     const scenario = scenarioOf(script, seed, options, durationMs);
     assertRunnable(scenario, `endpoint ${index} of the fleet`, MAX_FLEET_ENDPOINT_TICKS);
     try {
-      simulateEvents({ ...scenario, durationMs: 0 });
+      simulateEvents({ ...scenario, durationMs: 0 }, profile);
     } catch (error) {
       if (!(error instanceof ProbekitError)) throw error;
       throw new ProbekitError(
@@ -198,6 +214,7 @@ export function planFleet(spec: FleetSpec): FleetPlan {
     seeds: Object.freeze(seeds),
     options: Object.freeze({ ...options }),
     durationMs,
+    profile,
     ticksPerEndpoint,
     totalTicks,
   });
@@ -287,14 +304,14 @@ export async function simulateFleet(
   { signal, onEndpoint }: FleetRunOptions = {},
 ): Promise<FleetSummary> {
   const plan = planned.has(spec as FleetPlan) ? (spec as FleetPlan) : planFleet(spec as FleetSpec);
-  const { scripts, seeds, options, durationMs } = plan;
+  const { scripts, seeds, options, durationMs, profile } = plan;
   const endpoints: FleetEndpointSummary[] = [];
   for (let index = 0; index < scripts.length; index++) {
     signal?.throwIfAborted();
     const script = scripts[index] as string;
     const seed = seeds[index] as number;
     const scenario = scenarioOf(script, seed, options, durationMs);
-    const running = simulateEventsYielding(scenario);
+    const running = simulateEventsYielding(scenario, profile);
     if (running === undefined) {
       throw invalid(`Failed to simulate endpoint ${index}: its times are not whole ms. Round them.`);
     }
@@ -303,7 +320,7 @@ export async function simulateFleet(
     endpoints.push(summarizeEndpoint(trace as Trace, index, seed, script));
     onEndpoint?.(index + 1, scripts.length);
   }
-  return summarizeFleet(endpoints, durationMs, options);
+  return summarizeFleet(endpoints, durationMs, options, profile);
 }
 
 /**
@@ -370,16 +387,19 @@ function summarizeFleet(
   endpoints: FleetEndpointSummary[],
   durationMs: number,
   options: ScenarioOptions,
+  profile: ProfileName,
 ): FleetSummary {
   const sum = (pick: (e: FleetEndpointSummary) => number) => endpoints.reduce((n, e) => n + pick(e), 0);
+  const defaults = profileNamed(profile).defaults;
   return {
     durationMs,
+    profile,
     options: {
-      intervalMs: options.intervalMs ?? DEFAULTS.interval,
-      initialDelayMs: options.initialDelayMs ?? DEFAULTS.initialDelay,
-      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULTS.requestTimeout,
-      failureThreshold: options.failureThreshold ?? DEFAULTS.failureThreshold,
-      successStatusCode: options.successStatusCode ?? DEFAULTS.successStatusCode,
+      intervalMs: options.intervalMs ?? defaults.interval,
+      initialDelayMs: options.initialDelayMs ?? defaults.initialDelay,
+      requestTimeoutMs: options.requestTimeoutMs ?? defaults.requestTimeout,
+      failureThreshold: options.failureThreshold ?? defaults.failureThreshold,
+      successStatusCode: options.successStatusCode ?? defaults.successStatusCode,
     },
     endpoints,
     totals: {

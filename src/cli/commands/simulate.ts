@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { PROFILE_NAMES, profileNamed, REFERENCE_PROFILE } from '../../checker/profiles/catalogue.js';
 import { ProbekitError } from '../../errors.js';
 import {
   type FleetDistribution,
@@ -48,6 +49,8 @@ Options (durations are Go-style, 5s, 150ms, 1m30s, or a bare number of ms):
   --threshold <n>             failures in a row that emit false (default 2)
   --success-status <code>     the one status that counts as success (default 200)
   --seed <n>                  seed of endpoint 0; endpoint i gets seed+i (default 0)
+  --profile <name>            every checker is this Dapr version (default dapr-1.0; its own
+                              defaults apply to options left out): ${PROFILE_NAMES.join(', ')}
   --format <format>           table (default) or json (every endpoint, for scripts)
   --top <n>                   endpoints listed in the table, worst first (default ${DEFAULT_TOP})
   -h, --help                  show this help
@@ -133,6 +136,7 @@ export async function readSimulateArgs(args: string[]): Promise<SimulateArgs> {
     scripts: { type: 'string' },
     for: { type: 'string' },
     interval: { type: 'string' },
+    profile: { type: 'string' },
     'initial-delay': { type: 'string' },
     timeout: { type: 'string' },
     threshold: { type: 'string' },
@@ -154,6 +158,15 @@ export async function readSimulateArgs(args: string[]): Promise<SimulateArgs> {
     );
   }
   const endpoints = rangeFlag('endpoints', flag('endpoints'), 1, MAX_FLEET_ENDPOINTS);
+  const profileText = flag('profile');
+  let profile: string | undefined;
+  if (profileText !== undefined) {
+    try {
+      profile = profileNamed(profileText.trim()).name;
+    } catch (error) {
+      throw usageError(`Failed to read --profile: ${(error as Error).message}`);
+    }
+  }
   const format = formatFlag(flag('format'));
   const top = rangeFlag('top', flag('top'), 0, MAX_FLEET_ENDPOINTS) ?? DEFAULT_TOP;
   const seed = rangeFlag('seed', flag('seed'), 0, 0xffff_ffff);
@@ -193,8 +206,15 @@ export async function readSimulateArgs(args: string[]): Promise<SimulateArgs> {
   try {
     plan = planFleet(
       scripts === undefined
-        ? { script: positionals[0] as string, endpoints: endpoints ?? 1, options, durationMs: forMs, seed }
-        : { scripts, options, durationMs: forMs, seed },
+        ? {
+            script: positionals[0] as string,
+            endpoints: endpoints ?? 1,
+            options,
+            durationMs: forMs,
+            seed,
+            profile,
+          }
+        : { scripts, options, durationMs: forMs, seed, profile },
     );
   } catch (error) {
     // A bad script, option or size is the caller's input: a usage error, in the library's words.
@@ -225,7 +245,7 @@ function oneLine(script: string): string {
 
 function optionsLine(summary: FleetSummary): string {
   const o = summary.options;
-  return `interval ${duration(o.intervalMs)}, initial delay ${duration(o.initialDelayMs)}, timeout ${duration(o.requestTimeoutMs)}, threshold ${o.failureThreshold}, success ${o.successStatusCode}`;
+  return `${summary.profile === REFERENCE_PROFILE ? '' : `${summary.profile}, `}interval ${duration(o.intervalMs)}, initial delay ${duration(o.initialDelayMs)}, timeout ${duration(o.requestTimeoutMs)}, threshold ${o.failureThreshold}, success ${o.successStatusCode}`;
 }
 
 function table(rows: string[][], right: (column: number) => boolean): string {
