@@ -22,7 +22,7 @@ describe('a fleet run under a Dapr profile', () => {
 
   it("fills the options it reports with the profile's own defaults", async () => {
     const summary = await simulateFleet(
-      planFleet({ ...spec, options: {}, durationMs: 10_000, profile: 'dapr-1.13' }),
+      planFleet({ ...spec, script: '200...', options: {}, durationMs: 10_000, profile: 'dapr-1.13' }),
     );
     expect(summary.options.intervalMs).toBe(3000);
     // v1.13 probes at once, then every 3 s while healthy: 0, 3000, 6000, 9000.
