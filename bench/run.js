@@ -147,12 +147,14 @@ function serverRows(title, { result, load }) {
 function loadNote(name, result) {
   const check = result.loadCheck;
   if (!check) return `${name}: no load-generator check in this result.`;
-  const pct = (share) => `${Math.round(share * 100)}%`;
-  const shares = (side) => `${pct(side.serverCpuShare.min)}–${pct(side.serverCpuShare.max)}`;
+  const pct = (share) => (Number.isFinite(share) ? `${Math.round(share * 100)}%` : '?');
+  const range = (spread) => (spread ? `${pct(spread.min)}–${pct(spread.max)}` : '?');
+  const shares = (label, side) =>
+    `${label} ${range(side.serverCpuShare)} of its core (${range(side.serverCoreBusy)} with interrupts)`;
   return (
     `${name}: ${check.generator}${check.note ? ` (${check.note})` : ''} used at most ${pct(check.max)} of its core ` +
     `(${check.ok ? 'under' : 'NOT under'} ${pct(check.limit)}: ${check.ok ? 'not' : 'possibly'} the bottleneck); ` +
-    `servers used ${shares(result.baseline)} (bare) and ${shares(result.candidate)} (probekit) of theirs; ` +
+    `servers: ${shares('bare', result.baseline)}, ${shares('probekit', result.candidate)}; ` +
     `${check.disturbedRuns} of ${check.runs} runs disturbed by other processes after ${check.retries} re-run(s).`
   );
 }

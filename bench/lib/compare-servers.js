@@ -33,17 +33,20 @@ export const MAX_FOREIGN_SHARE = 0.1;
 
 /**
  * Time CPU `cpu` spent running processes or given to other VMs (user, nice, system, steal), in
- * seconds, from /proc/stat; NaN off Linux. Interrupt time is left out: loopback traffic is
- * handled there, on behalf of the measured processes.
+ * seconds, from /proc/stat; NaN off Linux. Interrupt time is left out unless asked for: loopback
+ * traffic is handled there, on behalf of the measured processes (and it is part of how busy a
+ * server's core is).
  * @param {number} cpu
+ * @param {boolean} [withInterrupts]  add irq and softirq time
  */
-export function cpuBusySeconds(cpu) {
+export function cpuBusySeconds(cpu, withInterrupts = false) {
   try {
     const line = readFileSync('/proc/stat', 'latin1')
       .split('\n')
       .find((entry) => entry.startsWith(`cpu${cpu} `));
     const fields = line.trim().split(/\s+/).slice(1).map(Number);
-    return (fields[0] + fields[1] + fields[2] + fields[7]) / CLOCK_TICKS;
+    const interrupts = withInterrupts ? fields[5] + fields[6] : 0;
+    return (fields[0] + fields[1] + fields[2] + fields[7] + interrupts) / CLOCK_TICKS;
   } catch {
     return Number.NaN;
   }
@@ -84,6 +87,7 @@ export function cpuBusySeconds(cpu) {
  * @property {number} loadCpuShare  the load generator's CPU time over the run's length (its core: 1.0)
  * @property {number} serverCpuShare  the server's CPU time over the run's length
  * @property {number} foreignShare  other processes' time on the server's core over the run's length
+ * @property {number} serverCoreBusy  the server core's busy time, interrupts included, over the run's length
  */
 
 const pct = (share) => (Number.isFinite(share) ? `${Math.round(share * 100)}%` : '?');
@@ -244,7 +248,9 @@ export async function runLoad(url, load, pinned, durationOverride, generator = '
 async function measureRun(server, load, pinned, generator) {
   const before = await server.cpu();
   const busyBefore = cpuBusySeconds(0);
+  const allBefore = cpuBusySeconds(0, true);
   const run = await runLoad(server.url, load, pinned, undefined, generator);
+  const allAfter = cpuBusySeconds(0, true);
   const busyAfter = cpuBusySeconds(0);
   const after = await server.cpu();
   const serverSeconds = (after - before) / 1e6;
@@ -257,6 +263,9 @@ async function measureRun(server, load, pinned, generator) {
     non2xx: run.non2xx,
     loadCpuShare: run.cpuShare,
     serverCpuShare: serverSeconds / run.seconds,
+    // How busy the server's core was, interrupts (the loopback traffic) included: near 100%, the
+    // server's core set the pace.
+    serverCoreBusy: pinned ? (allAfter - allBefore) / run.seconds : Number.NaN,
     // Other processes on the server's core (unpinned runs: meaningless, left out).
     foreignShare: pinned ? Math.max(0, busyAfter - busyBefore - serverSeconds) / run.seconds : Number.NaN,
   };
@@ -295,7 +304,7 @@ async function measureRun(server, load, pinned, generator) {
  *   CPU per request: lower is better)
  * @typedef {{ median: number, min: number, max: number }} Spread
  * @typedef {{ name: string, reqPerSec: Spread, p99: Spread, cpuMicrosPerRequest: Spread,
- *   loadCpuShare: Spread, serverCpuShare: Spread, foreignShare: Spread, errors: number,
+ *   loadCpuShare: Spread, serverCpuShare: Spread, serverCoreBusy: Spread, foreignShare: Spread, errors: number,
  *   non2xx: number }} ServerSummary
  */
 export async function compareServers({ baseline, candidate, rounds = 5, load = {}, log }) {
@@ -350,6 +359,7 @@ export async function compareServers({ baseline, candidate, rounds = 5, load = {
       loadCpuShare: spread(results.map((r) => r[key].loadCpuShare)),
       foreignShare: spread(results.map((r) => r[key].foreignShare)),
       serverCpuShare: spread(results.map((r) => r[key].serverCpuShare)),
+      serverCoreBusy: spread(results.map((r) => r[key].serverCoreBusy)),
       errors: results.reduce((sum, r) => sum + r[key].errors, 0),
       non2xx: results.reduce((sum, r) => sum + r[key].non2xx, 0),
     });

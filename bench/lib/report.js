@@ -49,7 +49,8 @@ export function loadCheckText(result) {
     : `reached ${percent(check.max)} (limit ${percent(check.limit)}): the load generator may be the bottleneck, read the CPU-per-request rows`;
   return (
     `load generator check: ${check.generator} used at most ${percent(check.max)} of its core, ${verdict}; ` +
-    `server CPU ${baseline.name} ${percentSpread(baseline.serverCpuShare)}, ${candidate.name} ${percentSpread(candidate.serverCpuShare)} of its core; ` +
+    `server process CPU ${baseline.name} ${percentSpread(baseline.serverCpuShare)}, ${candidate.name} ${percentSpread(candidate.serverCpuShare)} of its core, ` +
+    `the server's core busy (interrupts included) ${percentSpread(baseline.serverCoreBusy)} and ${percentSpread(candidate.serverCoreBusy)}; ` +
     `${check.disturbedRuns} of ${check.runs} runs disturbed (other processes over ${percent(check.foreignLimit)} of the server's core) after ${check.retries} re-run(s).`
   );
 }
