@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Dapr v1.1.0–v1.8.7's HTTP health checker, ported to Python, as a probekit conformance adapter.
 
-Behaviour C1 of PROFILES (``pkg/health/health.go@v1.1.0``, fasthttp v1.21–v1.31): Dapr v1.0's
-loop (dapr_checker.py) with one line more. When the failure count reaches the threshold it is
-decremented **before** ``false`` is sent, so it stays at n - 1 and every further failing probe
-sends ``false`` again (n = 1: on every failure; n <= 0: the count never equals n, never false).
-The rest is v1.0's:
+Dapr's ``pkg/health/health.go@v1.1.0`` with fasthttp v1.21–v1.31 (docs/profiles.md, "v1.0 →
+v1.1"): Dapr v1.0's loop (dapr_checker.py) with one line more. When the failure count reaches
+the threshold it is decremented **before** ``false`` is sent, so it stays at n - 1 and every
+further failing probe sends ``false`` again (n = 1: on every failure; n <= 0: the count never
+equals n, never false). The rest
+is v1.0's:
 
 - the ticker starts first, then the initial delay; probes one at a time in the loop (a tick that
   waits while a probe runs is taken at once, later ones are dropped);

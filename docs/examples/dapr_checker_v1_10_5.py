@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Dapr v1.10.5–v1.12.5's HTTP health checker, ported to Python, as a probekit conformance adapter.
 
-Behaviour F of PROFILES (``pkg/health/health.go@v1.11.0``): the caller makes the ticker, a
-goroutine waits the initial delay and then starts **one goroutine per tick**, so the loop never
-blocks and probes overlap when an answer is slower than the interval. Each probe uses Go's
-net/http (go_net_http.py) and an atomic failure count. In outline (PROFILES F, :63-117):
+Dapr's ``pkg/health/health.go@v1.11.0`` (docs/profiles.md, "v1.9–v1.10.4 → v1.10.5–v1.12.5"):
+the caller makes the ticker, a goroutine waits the initial delay and then starts **one goroutine
+per tick**, so the loop never blocks and probes overlap when an answer is slower than the
+interval. Each probe uses Go's net/http (go_net_http.py) and an atomic failure count. In outline
+(``health.go@v1.11.0:63-117``):
 
 1. the caller makes the ticker (ticks at k * interval from the call) and the channel of one;
 2. a goroutine waits the initial delay (if > 0), then, for each tick it reads, starts a probe
@@ -57,22 +58,6 @@ class AtomicInt32:
             self._value = value
 
 
-def do_health_check(client, address, timeout, signals, failure_count, failure_threshold, success_status_code):
-    try:
-        response = client.do(address, timeout)
-    except ProbeFailed:
-        response = None
-    if response is None or response.status != success_status_code:
-        if failure_count.add(1) >= failure_threshold:
-            failure_count.store(failure_threshold - 1)
-            signals.put(False)  # blocks this goroutine only, while the channel is full
-    else:
-        signals.put(True)
-        failure_count.store(0)
-    if response is not None:
-        response.drain_and_close()  # after the signal: a slow body never delays it
-
-
 def start_endpoint_health_check(
     address,
     initial_delay=DEFAULT_INITIAL_DELAY,
@@ -94,17 +79,27 @@ def start_endpoint_health_check(
     ticker = Ticker(interval)  # made by the caller, before the goroutine
     client = client or Client("dapr_checker_v1_10_5.py")
 
+    def do_health_check():
+        try:
+            response = client.do(address, request_timeout)
+        except ProbeFailed:
+            response = None
+        if response is None or response.status != success_status_code:
+            if failure_count.add(1) >= failure_threshold:
+                failure_count.store(failure_threshold - 1)
+                signals.put(False)  # blocks this goroutine only, while the channel is full
+        else:
+            signals.put(True)
+            failure_count.store(0)
+        if response is not None:
+            response.drain_and_close()  # after the signal: a slow body never delays it
+
     def loop():
         if initial_delay > 0:
             time.sleep(initial_delay)  # one tick waits meanwhile, later ones are dropped
         while True:
             ticker.c.get()
-            threading.Thread(
-                target=do_health_check,
-                args=(client, address, request_timeout, signals, failure_count, failure_threshold, success_status_code),
-                name="probe",
-                daemon=True,
-            ).start()
+            threading.Thread(target=do_health_check, name="probe", daemon=True).start()  # go doHealthCheck(...)
 
     threading.Thread(target=loop, name="health-check", daemon=True).start()
     return signals

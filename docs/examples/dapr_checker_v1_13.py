@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Dapr v1.13.0–v1.14.5's actor health checker, ported to Python, as a probekit conformance adapter.
 
-Behaviour I of PROFILES (``pkg/actors/health/health.go@v1.13.0``): a ``Checker`` whose ``Run``
-alternates two phases, every probe in one thread, and reports on an **unbuffered** channel
-(each value waits for its reader, and the loop with it). In outline:
+Dapr's ``pkg/actors/health/health.go@v1.13.0`` (docs/profiles.md, "v1.10.5–v1.12.5 →
+v1.13–v1.14"): a ``Checker`` whose ``Run`` alternates two phases, every probe in one thread, and
+reports on an **unbuffered** channel (each value waits for its reader, and the loop with it). In
+outline:
 
 - *unhealthy*: make a ticker of the unhealthy interval (0.5 s), probe **at once**; on a success
   report ``true`` and leave; on a failure wait for the next tick (a waiting one is taken at once)
@@ -111,7 +112,7 @@ class Checker:
 def start(address, initial_delay=None, interval=DEFAULT_HEALTHY_STATE_INTERVAL, **options):
     """The adapter's glue: ``New`` with the scenario's options, then ``go checker.Run(ctx)``.
 
-    ``initial_delay`` is not an option of this version (PROFILES I): it is ignored.
+    ``initial_delay`` is not an option of this version (docs/profiles.md): it is ignored.
     """
     checker = Checker(address, healthy_state_interval=interval, **options)
     threading.Thread(target=checker.run, name="health-check", daemon=True).start()

@@ -1,7 +1,7 @@
 """What Dapr's later health checkers see of Go's net/http client, in Python (standard library).
 
 Dapr v1.10.5 on probes with ``http.Client{}`` over ``http.DefaultTransport`` and a context
-deadline (PROFILES: behaviours F and I; Go 1.19/1.20). The rules a probekit scenario can see:
+deadline (docs/profiles.md; Go 1.19/1.20). The rules a probekit scenario can see:
 
 - **one deadline per probe** (``context.WithTimeout``) over the dial, every redirect and the
   headers; a deadline of 0 or less has expired before ``Do``: the probe fails, nothing sent.
