@@ -155,7 +155,7 @@ function loadNote(name, result) {
     `${name}: ${check.generator}${check.note ? ` (${check.note})` : ''} used at most ${pct(check.max)} of its core ` +
     `(${check.ok ? 'under' : 'NOT under'} ${pct(check.limit)}: ${check.ok ? 'not' : 'possibly'} the bottleneck); ` +
     `servers: ${shares('bare', result.baseline)}, ${shares('probekit', result.candidate)}; ` +
-    `${check.disturbedRuns} of ${check.runs} runs disturbed by other processes after ${check.retries} re-run(s).`
+    `${check.disturbedRuns} of ${check.runs} runs disturbed by other processes (over 10% of the server's core or 25% of wrk's) after ${check.retries} re-run(s).`
   );
 }
 

@@ -6,6 +6,7 @@ export {
   compareServers,
   cpuBusySeconds,
   LOAD_CPU_LIMIT,
+  MAX_FOREIGN_LOAD_SHARE,
   MAX_FOREIGN_SHARE,
   machineNotes,
   runLoad,

@@ -51,7 +51,7 @@ export function loadCheckText(result) {
     `load generator check: ${check.generator} used at most ${percent(check.max)} of its core, ${verdict}; ` +
     `server process CPU ${baseline.name} ${percentSpread(baseline.serverCpuShare)}, ${candidate.name} ${percentSpread(candidate.serverCpuShare)} of its core, ` +
     `the server's core busy (interrupts included) ${percentSpread(baseline.serverCoreBusy)} and ${percentSpread(candidate.serverCoreBusy)}; ` +
-    `${check.disturbedRuns} of ${check.runs} runs disturbed (other processes over ${percent(check.foreignLimit)} of the server's core) after ${check.retries} re-run(s).`
+    `${check.disturbedRuns} of ${check.runs} runs disturbed (other processes over ${percent(check.foreignLimit)} of the server's core or ${percent(check.foreignLoadLimit)} of the load generator's) after ${check.retries} re-run(s).`
   );
 }
 
