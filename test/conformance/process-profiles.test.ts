@@ -1,10 +1,14 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PROFILE_NAMES, type ProfileName } from '../../src/checker/index.js';
 import { type Identification, rankProfiles } from '../../src/conformance/checker/identify.js';
 import { runProcessConformance } from '../../src/conformance/checker/process/index.js';
+import { simulate } from '../../src/scenario/simulate.js';
+import type { Scenario } from '../../src/scenario/types.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -37,9 +41,12 @@ const TELLING_CASES = [
   'slow-answers-one-probe-at-a-time',
 ];
 
-async function identify(script: string): Promise<Identification> {
+async function identify(
+  script: string,
+  select: { only?: string[]; fixturesDir?: string } = { only: TELLING_CASES },
+): Promise<Identification> {
   const command = `${interpreter} ${JSON.stringify(join(root, 'docs/examples', script))}`;
-  const report = await runProcessConformance({ command, only: TELLING_CASES, judgeAs: PROFILE_NAMES });
+  const report = await runProcessConformance({ command, ...select, judgeAs: PROFILE_NAMES });
   return rankProfiles(
     report.implementation,
     report.results.map((result) => ({ id: result.id, byProfile: result.profiles ?? {} })),
@@ -82,6 +89,46 @@ describe.skipIf(!interpreter)('--identify names each Python port of a Dapr check
       expectNamed(await identify(script), profile);
     }, 90_000);
   }
+});
+
+// SEMANTICS §1 "Connection reuse without retry", scaled down: the mock server closes a connection
+// idle for 100 ms, the probes come every 200 ms. fasthttp (v1.0–v1.10.4) writes the next probe
+// into the dead connection and fails it unsent; Go's net/http (v1.10.5 on) sees the close and
+// dials anew. Not a shipped fixture: probekit's in-process reference has no connections.
+describe.skipIf(!interpreter)('the ports keep connections alive as their Dapr client does', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'probekit-keepalive-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const idleClose: Scenario = {
+    id: 'keepalive-idle-close',
+    description: 'The server closes a connection idle for 100 ms; probes every 200 ms, threshold 1.',
+    rules: ['probe.fault'],
+    level: 'core',
+    options: { initialDelayMs: 30, intervalMs: 200, requestTimeoutMs: 90, failureThreshold: 1 },
+    script: '200...',
+    durationMs: 950,
+    idleTimeoutMs: 100,
+  };
+
+  async function scores(script: string): Promise<Map<ProfileName, number>> {
+    writeFileSync(
+      join(dir, `${idleClose.id}.json`),
+      JSON.stringify({ ...idleClose, expected: await simulate(idleClose) }),
+    );
+    const identification = await identify(script, { fixturesDir: dir });
+    return new Map(identification.ranking.map((m) => [m.profile, m.passed]));
+  }
+
+  it('loses the probe the v1.1 port writes into a connection the server closed (fasthttp, no retry)', async () => {
+    const passed = await scores('dapr_checker_v1_1.py');
+    expect(passed.get('dapr-1.1')).toBe(1);
+    expect(passed.get('dapr-1.10.5')).toBe(0);
+  }, 30_000);
+
+  it('does not lose it in the v1.10.5 port, which dials a new connection (net/http)', async () => {
+    const passed = await scores('dapr_checker_v1_10_5.py');
+    expect(passed.get('dapr-1.10.5')).toBe(1);
+    expect(passed.get('dapr-1.1')).toBe(0);
+  }, 30_000);
 });
 
 describe.skipIf(interpreter)('the Python ports (skipped)', () => {
