@@ -18,6 +18,8 @@ export const RULES = {
     'A probe that has no response by start + requestTimeout is a failure at that instant, even if 200 comes later (§1 One probe).',
   'probe.fault':
     'Refused, reset and closed connections, and unparsable addresses, are one failure each, with no retry (§1 One probe).',
+  'probe.keep-alive-no-retry':
+    'The connection is kept alive and reused without retry: a probe written into a connection the server closed while idle fails as closed and never reaches it (§1 One probe, Connection reuse without retry).',
   'count.true-every-success': 'Every success emits true and resets the failure count (§1 Counting).',
   'count.one-false-per-streak':
     'A failure emits false only when the count equals the threshold: one false per streak (§1 Counting).',

@@ -19,9 +19,10 @@ const LONG_INTERVAL: Scenario = {
 
 describe("the mock server's keep-alive idle timeout in a real-time run", () => {
   it.each([0.5, 1, 2])(
-    'outlasts the run, the interval and Node’s 5 s default for every shipped fixture at time scale %s',
+    'outlasts the run, the interval and Node’s 5 s default for every shipped fixture that sets none, at time scale %s',
     async (scale) => {
-      for (const { scenario } of files) {
+      // A fixture with its own idleTimeoutMs stages the keep-alive race on purpose.
+      for (const { scenario } of files.filter(({ scenario }) => scenario.idleTimeoutMs === undefined)) {
         const { scenario: scaled } = await scaleScenario(scenario, scale);
         const idle = mockIdleTimeoutMs(scaled);
         const interval = scaled.options.intervalMs ?? DEFAULTS.interval;
