@@ -4,7 +4,7 @@ import { judgeRun } from '../../src/conformance/checker/process/verdict.js';
 import type { JournalEntry } from '../../src/endpoint/engine/journal.js';
 import { formatDiff } from '../../src/scenario/compare.js';
 import { loadScenarios } from '../../src/scenario/fixtures.js';
-import { referenceAdapter } from '../../src/scenario/reference-adapter.js';
+import { profileAdapter, referenceAdapter } from '../../src/scenario/reference-adapter.js';
 import type { Trace } from '../../src/scenario/types.js';
 import { mutant } from './mutants.js';
 import { judgeInVirtualTime, lateClock } from './support/judge-virtual.js';
@@ -292,5 +292,85 @@ describe('outcomes real time cannot call are read either way', () => {
     const diffs = judgeBehaviour(entries, 0, signals, expected, context).diffs;
     expect(diffs.map((d) => d.kind)).toEqual(['missing-signal']);
     expect(diffs[0]?.expected).toMatch(/^true \(after the probe at 301ms/);
+  });
+});
+
+describe('the real-time verdict under a profile', () => {
+  const fixture = (id: string) => scenarios.find((s) => s.id === id) as (typeof scenarios)[number];
+
+  it("blocks v1.1 as it blocks v1.0: a goroutine-per-tick checker that probes on while nobody reads fails dapr-1.1's back-pressure", async () => {
+    const scenario = fixture('late-consumer-blocks-loop');
+    const asF = await judgeInVirtualTime(scenario, profileAdapter('dapr-1.10.5'), { profile: 'dapr-1.1' });
+    expect(asF.diffs.map((d) => d.kind)).toContain('probe-while-blocked');
+    const own = await judgeInVirtualTime(scenario, profileAdapter('dapr-1.10.5'), { profile: 'dapr-1.10.5' });
+    expect(own.diffs).toEqual([]);
+    const v11 = await judgeInVirtualTime(scenario, profileAdapter('dapr-1.1'), { profile: 'dapr-1.1' });
+    expect(v11.diffs).toEqual([]);
+  });
+
+  it('passes every profile judged as itself on every fixture its loop can show in process', async () => {
+    const failures: string[] = [];
+    for (const profile of ['dapr-1.1', 'dapr-1.9', 'dapr-1.10.5', 'dapr-1.13']) {
+      for (const scenario of judged) {
+        if (/location|slow-|reset|close/.test(scenario.script)) continue; // client rules: real time only
+        const verdict = await judgeInVirtualTime(scenario, profileAdapter(profile), { profile });
+        if (verdict.diffs.length) failures.push(`${profile} ${scenario.id}: ${verdict.diffs[0]?.kind}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+describe('a status judged at the headers (net/http profiles)', () => {
+  // slow-body-too-slow as the endpoint sees it: headers at once, the body dribbled past the 90 ms
+  // timeout, the client hanging up at its deadline mid-body.
+  const slowBody: JournalEntry = {
+    index: 0,
+    time: 100,
+    method: 'GET',
+    path: '/healthz',
+    position: 0,
+    decision: {
+      action: 'respond',
+      status: 200,
+      headers: undefined,
+      body: 'x',
+      delay: 0,
+      dribble: 'body',
+      over: 250,
+      source: 'script',
+      route: '/healthz',
+    },
+    explain: '',
+    fate: 'aborted',
+    endedAt: 190,
+  };
+  const expected: Trace = {
+    durationMs: 300,
+    probes: [{ index: 0, start: 100, end: 100, outcome: '200' }],
+    signals: [],
+  };
+  const context = {
+    durationMs: 300,
+    requestTimeoutMs: 90,
+    failureThreshold: 1,
+    successStatusCode: 200,
+    readDelayMs: 0,
+    tolerance: 10,
+    probePath: '/healthz',
+    intervalMs: 100,
+  };
+
+  it('reads a hang-up mid-body as the status the headers brought, under dapr-1.10.5', () => {
+    const printed = [{ at: 101, value: true }];
+    expect(
+      judgeBehaviour([slowBody], 0, printed, expected, { ...context, profile: 'dapr-1.10.5' }).diffs,
+    ).toEqual([]);
+  });
+
+  it('reads it as a timeout under dapr-1.0, whose fasthttp needs the whole body', () => {
+    const printed = [{ at: 101, value: true }];
+    const diffs = judgeBehaviour([slowBody], 0, printed, expected, context).diffs;
+    expect(diffs.length).toBeGreaterThan(0);
   });
 });

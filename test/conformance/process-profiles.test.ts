@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PROFILE_NAMES, type ProfileName } from '../../src/checker/index.js';
 import { type Identification, rankProfiles } from '../../src/conformance/checker/identify.js';
 import { runProcessConformance } from '../../src/conformance/checker/process/index.js';
-import { simulate } from '../../src/scenario/simulate.js';
+import { loadScenarios } from '../../src/scenario/fixtures.js';
 import type { Scenario } from '../../src/scenario/types.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -90,29 +90,18 @@ describe.skipIf(!interpreter)('--identify names each Python port of a Dapr check
   }
 });
 
-// SEMANTICS §1 "Connection reuse without retry", scaled down: the mock server closes a connection
-// idle for 100 ms, the probes come every 200 ms. fasthttp (v1.0–v1.10.4) writes the next probe
-// into the dead connection and fails it unsent; Go's net/http (v1.10.5 on) sees the close and
-// dials anew. Not a shipped fixture: probekit's in-process reference has no connections.
+// SEMANTICS §1 "Connection reuse without retry", scaled down (the shipped fixture
+// keep-alive-closed-not-retried): the mock server closes a connection idle for 100 ms, the
+// probes come every 300 ms. fasthttp (v1.0–v1.10.4) writes the next probe into the dead
+// connection and fails it unsent; Go's net/http (v1.10.5 on) sees the close and dials anew.
 describe.skipIf(!interpreter)('the ports keep connections alive as their Dapr client does', () => {
   const dir = mkdtempSync(join(tmpdir(), 'probekit-keepalive-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const idleClose: Scenario = {
-    id: 'keepalive-idle-close',
-    description: 'The server closes a connection idle for 100 ms; probes every 200 ms, threshold 1.',
-    rules: ['probe.fault'],
-    level: 'core',
-    options: { initialDelayMs: 30, intervalMs: 200, requestTimeoutMs: 90, failureThreshold: 1 },
-    script: '200...',
-    durationMs: 950,
-    idleTimeoutMs: 100,
-  };
+  const idleClose = loadScenarios().find(({ scenario }) => scenario.id === 'keep-alive-closed-not-retried')
+    ?.scenario as Scenario;
 
   async function scores(script: string): Promise<Map<ProfileName, number>> {
-    writeFileSync(
-      join(dir, `${idleClose.id}.json`),
-      JSON.stringify({ ...idleClose, expected: await simulate(idleClose) }),
-    );
+    writeFileSync(join(dir, `${idleClose.id}.json`), JSON.stringify(idleClose));
     const identification = await identify(script, { fixturesDir: dir });
     return new Map(identification.ranking.map((m) => [m.profile, m.passed]));
   }

@@ -3,6 +3,7 @@ import { DEFAULTS } from '../../../src/checker/options.js';
 import { judgeRun, type Verdict } from '../../../src/conformance/checker/process/verdict.js';
 import { flakyEndpoint } from '../../../src/endpoint/flaky-endpoint.js';
 import type { CheckerAdapter } from '../../../src/scenario/adapter.js';
+import { simulate } from '../../../src/scenario/simulate.js';
 import type { Scenario } from '../../../src/scenario/types.js';
 import { type Clock, sleep } from '../../../src/time/clock.js';
 
@@ -36,7 +37,16 @@ export function lateClock(base: Clock, maxMs: number, seed: number): Clock {
 export async function judgeInVirtualTime(
   scenario: Scenario,
   adapter: CheckerAdapter,
-  { tolerance = 10, checkerClock }: { tolerance?: number; checkerClock?: (clock: Clock) => Clock } = {},
+  {
+    tolerance = 10,
+    checkerClock,
+    profile,
+  }: {
+    tolerance?: number;
+    checkerClock?: (clock: Clock) => Clock;
+    /** Judge as this Dapr profile, against its expected trace (in-process client). */
+    profile?: string;
+  } = {},
 ): Promise<Verdict> {
   const clock = FakeTimers.createClock(0);
   const endpoint = flakyEndpoint(scenario.script, { clock, seed: scenario.seed ?? 0 });
@@ -55,9 +65,14 @@ export async function judgeInVirtualTime(
   reading.abort();
   await run.stop();
   await reader;
+  const expected =
+    profile === undefined
+      ? (scenario.expected ?? { durationMs: scenario.durationMs, probes: [], signals: [] })
+      : await simulate(scenario, { profile, client: 'in-process' });
   return judgeRun({
     scenario,
-    expected: scenario.expected ?? { durationMs: scenario.durationMs, probes: [], signals: [] },
+    expected,
+    ...(profile === undefined ? {} : { profile }),
     observation,
     tolerance,
     requestTimeoutMs: scenario.options.requestTimeoutMs ?? DEFAULTS.requestTimeout,

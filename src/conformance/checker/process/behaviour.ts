@@ -119,15 +119,25 @@ function outcomesOf(
   const band = outcomeBand(context);
   const latestDeadline = start + context.requestTimeoutMs;
   const earliestDeadline = Math.min(start, expectedStart ?? start) + context.requestTimeoutMs;
-  if (entry.fate === 'aborted') return ['timeout'];
+  // A net/http client (v0.6, v1.10.5+) has the status once the headers are in: a hang-up
+  // mid-body (its deadline cut the drain, or v1.13 closed the body unread) came after it.
+  const decision = entry.decision;
+  const headersAt =
+    profileNamed(context.profile ?? REFERENCE_PROFILE).client.settleAt === 'headers' &&
+    decision.action === 'respond'
+      ? start + decision.delay + (decision.dribble === 'headers' ? decision.over : 0)
+      : undefined;
+  const hadHeaders =
+    headersAt !== undefined && entry.endedAt !== undefined && entry.endedAt - origin >= headersAt;
+  if (entry.fate === 'aborted' && !hadHeaders) return ['timeout'];
   if (entry.fate === 'pending' || entry.endedAt === undefined) {
     return latestDeadline <= context.durationMs - band ? ['timeout'] : undefined;
   }
   // The answer went out no earlier than planned and no later than the endpoint saw it finish
   // (a stalled endpoint records the end late, after the client already had it).
-  const end = entry.endedAt - origin;
-  const planned = start + decisionDuration(entry.decision);
-  const outcome = entry.decision.action === 'respond' ? String(entry.decision.status) : entry.decision.action;
+  const end = hadHeaders ? Math.min(entry.endedAt - origin, headersAt) : entry.endedAt - origin;
+  const planned = headersAt ?? start + decisionDuration(decision);
+  const outcome = decision.action === 'respond' ? String(decision.status) : decision.action;
   const named = outcome === 'close' ? 'closed' : outcome;
   if (end < earliestDeadline - band) return [named];
   if (Math.min(planned, end) > latestDeadline + band) return ['timeout'];

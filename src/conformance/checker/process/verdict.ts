@@ -25,10 +25,9 @@ export interface VerdictInput {
   /** Names the implementation in the observed trace. */
   readonly source: string;
   /**
-   * The Dapr version the run is judged as (default `dapr-1.0`, the full verdict). Under another
-   * profile, behaviour is derived by that profile's loop and checked with coverage and (level
-   * `timing`) the schedule; the stall and blocking rules, written for v1.0's channel of one,
-   * are left out.
+   * The Dapr version the run is judged as (default `dapr-1.0`). Behaviour is derived by that
+   * profile's loop; the stall and blocking rules apply to the versions whose one loop blocks on
+   * a channel of one (v0.6–v1.10.4) and are left out for the others.
    */
   readonly profile?: string;
 }
@@ -112,7 +111,10 @@ export function judgeRun(input: VerdictInput): Verdict {
   });
   const shownExpected = visibleToEndpoint(expected);
   const profile = profileNamed(input.profile ?? REFERENCE_PROFILE);
-  const reference = profile.name === REFERENCE_PROFILE;
+  // The stall and blocking rules are about one loop that blocks on a channel of one: Dapr
+  // v0.6–v1.10.4. A goroutine per tick (v1.10.5), an unbuffered channel (v1.13) or a callback
+  // (the app health checker) block differently, and are judged on behaviour and coverage.
+  const channelOfOne = profile.loop.kind === 'sequential';
   const context: BehaviourContext = {
     durationMs: scenario.durationMs,
     requestTimeoutMs,
@@ -134,9 +136,9 @@ export function judgeRun(input: VerdictInput): Verdict {
   const diffs = [
     ...behaviour.diffs,
     ...coverageDiffs(behaviour.seen, shownExpected, scenario, tolerance, requestTimeoutMs),
-    ...(reference ? stallDiffs(behaviour.seen, behaviour.derived, actual.signals, context, scenario) : []),
+    ...(channelOfOne ? stallDiffs(behaviour.seen, behaviour.derived, actual.signals, context, scenario) : []),
   ];
-  if (reference && (scenario.level === 'backpressure' || context.readDelayMs > 0)) {
+  if (channelOfOne && (scenario.level === 'backpressure' || context.readDelayMs > 0)) {
     diffs.push(...judgeBlocking(behaviour.seen, behaviour.derived, actual.signals, context));
   }
   if (scenario.level === 'timing') {
