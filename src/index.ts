@@ -187,6 +187,7 @@ export {
   type FetchTransportOptions,
   fetchTransport,
   type HttpClientRules,
+  type HttpEngine,
   type HttpTransport,
   type HttpTransportOptions,
   httpTransport,

@@ -15,6 +15,7 @@ import {
 import { type ConnectionOptions, OriginPool, type PooledRequest, type Slot } from './origin-pool.js';
 import { outcomeOfError } from './outcome.js';
 import { normalizeProbeError, parseProbeUrl, stoppedError } from './probe-errors.js';
+import { createRawTransport } from './raw/transport.js';
 import { AbortWatcher, unwatchSignal, watchSignal } from './signal-watch.js';
 import { skipContinueConnector } from './skip-continue.js';
 import { type TlsClientOptions, tlsConnectOptions } from './tls-options.js';
@@ -91,7 +92,27 @@ export interface HttpTransportOptions extends TlsClientOptions {
    * does not keep them all until `close()`. Default: the system clock.
    */
   readonly clock?: Pick<Clock, 'now'>;
+  /**
+   * The HTTP/1.1 client underneath (see {@link HttpEngine}). Default `'undici'`. Every option
+   * and rule above means the same with either engine.
+   */
+  readonly engine?: HttpEngine;
 }
+
+/**
+ * Which client `httpTransport()` speaks HTTP/1.1 with:
+ *
+ * - `'undici'` (default): undici `Client`s, one per connection (docs/decisions/0001).
+ * - `'raw'` (experimental): probekit's own minimal probe client on `net.Socket` /
+ *   `tls.connect`: pre-encoded request bytes, a status-line and header parser that reads only
+ *   what a probe needs, the body counted and discarded (docs/decisions/0017). Same semantics,
+ *   error codes and client rules; idle connections expire when next looked at rather than on a
+ *   timer.
+ *
+ * @example
+ * const transport = httpTransport({ engine: 'raw' });
+ */
+export type HttpEngine = 'undici' | 'raw';
 
 /**
  * A {@link Transport} over real HTTP/1.1 that owns connection pools: call it like any
@@ -179,6 +200,7 @@ export function httpTransport(options: HttpTransportOptions = {}): HttpTransport
   const settings = validateOptions(options);
   const rules = readClientRules(options);
   const clock = options.clock ?? systemClock;
+  if (options.engine === 'raw') return createRawTransport(settings, rules, tlsConnectOptions(options), clock);
   const pools = new Map<string, OriginPool>();
   /** When idle pools were last looked for; a sweep runs at most once per `idleTimeout`. */
   let lastSweep = clock.now;
@@ -529,6 +551,13 @@ function validateOptions(options: HttpTransportOptions): typeof DEFAULTS {
     );
   }
   const settings = { ...DEFAULTS };
+  const engine = options.engine;
+  if (engine !== undefined && engine !== 'undici' && engine !== 'raw') {
+    throw new ProbekitError(
+      'ERR_PROBEKIT_INVALID_OPTION',
+      `Failed to create the HTTP transport: engine must be 'undici' or 'raw', got ${describeValue(engine)}. Leave it out for 'undici'.`,
+    );
+  }
   const clock = options.clock;
   if (clock !== undefined && (clock === null || typeof clock.now !== 'number')) {
     throw new ProbekitError(

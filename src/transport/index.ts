@@ -7,6 +7,7 @@ export {
 export { type FetchTransportOptions, fetchTransport, NETWORK_ERROR_CODE } from './fetch.js';
 export {
   DEFAULT_USER_AGENT,
+  type HttpEngine,
   type HttpTransport,
   type HttpTransportOptions,
   httpTransport,

@@ -14,6 +14,7 @@ import {
 import { ProbekitError } from '../../src/errors.js';
 import { type HttpTransport, type HttpTransportOptions, httpTransport } from '../../src/transport/http.js';
 import { describeOutcome, outcomeOfError } from '../../src/transport/outcome.js';
+import { withTestEngine } from './support/engine.js';
 import {
   type EventHandler,
   type EventServer,
@@ -39,7 +40,7 @@ async function server(options: EventServerOptions = {}): Promise<EventServer> {
 }
 
 function transport(options: HttpTransportOptions = {}): HttpTransport {
-  const created = httpTransport(options);
+  const created = httpTransport(withTestEngine(options));
   transports.push(created);
   return created;
 }

@@ -13,6 +13,7 @@ describe('httpTransport rejects bad options at creation', () => {
     ['maxBodyBytes', Number.NaN],
     ['userAgent', ''],
     ['userAgent', 'bad\nagent'],
+    ['engine', 'fasthttp'],
   ])('rejects %s = %j with ERR_PROBEKIT_INVALID_OPTION naming the option', (name, value) => {
     const create = () => httpTransport({ [name]: value } as HttpTransportOptions);
     expect(create).toThrow(ProbekitError);
@@ -25,6 +26,17 @@ describe('httpTransport rejects bad options at creation', () => {
       expect.objectContaining({ code: 'ERR_PROBEKIT_INVALID_OPTION' }),
     );
   });
+
+  it.each(['undici', 'raw'] as const)(
+    'accepts engine %j and gives the same transport interface',
+    async (engine) => {
+      const transport = httpTransport({ engine });
+      expect(typeof transport).toBe('function');
+      expect(transport.pooledOrigins).toBe(0);
+      await transport.close();
+      expect(transport.closed).toBe(true);
+    },
+  );
 
   it('accepts an unlimited body cap', async () => {
     const transport = httpTransport({ maxBodyBytes: Number.POSITIVE_INFINITY });

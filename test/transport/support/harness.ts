@@ -2,6 +2,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterAll, afterEach } from 'vitest';
 import { type HttpTransport, httpTransport } from '../../../src/transport/http.js';
 import type { ProbeResponse } from '../../../src/transport/types.js';
+import { withTestEngine } from './engine.js';
 import { type Handler, type ProbeServer, startProbeServer } from './probe-server.js';
 
 /**
@@ -16,6 +17,9 @@ export function useHarness() {
   const onRequest = () => undici.requests++;
   subscribe('undici:client:beforeConnect', onConnect);
   subscribe('undici:request:create', onRequest);
+  // The raw engine's own channels count the same things.
+  subscribe('probekit:raw:connect', onConnect);
+  subscribe('probekit:raw:request', onRequest);
 
   afterEach(async () => {
     await Promise.all(transports.splice(0).map((transport) => transport.close()));
@@ -26,6 +30,8 @@ export function useHarness() {
   afterAll(() => {
     unsubscribe('undici:client:beforeConnect', onConnect);
     unsubscribe('undici:request:create', onRequest);
+    unsubscribe('probekit:raw:connect', onConnect);
+    unsubscribe('probekit:raw:request', onRequest);
   });
 
   return {
@@ -35,8 +41,9 @@ export function useHarness() {
       servers.push(server);
       return server;
     },
-    transport(...args: Parameters<typeof httpTransport>): HttpTransport {
-      const transport = httpTransport(...args);
+    /** An `httpTransport` on the engine under test (see ./engine.ts). */
+    transport(options?: Parameters<typeof httpTransport>[0]): HttpTransport {
+      const transport = httpTransport(withTestEngine(options));
       transports.push(transport);
       return transport;
     },

@@ -1,0 +1,394 @@
+import { isIP } from 'node:net';
+import type tls from 'node:tls';
+import { describeValue } from '../../errors.js';
+import type { Clock } from '../../time/clock.js';
+import {
+  badLocationError,
+  deadConnectionError,
+  type HttpClientRules,
+  isRedirectStatus,
+  tooManyRedirectsError,
+} from '../client-rules.js';
+import { outcomeOfError } from '../outcome.js';
+import { normalizeProbeError, parseProbeUrl, stoppedError } from '../probe-errors.js';
+import { AbortWatcher, unwatchSignal, watchSignal } from '../signal-watch.js';
+import type { ProbeRequest, ProbeResponse, Transport } from '../types.js';
+import { type RawConnection, type RawEndpoint, RawPool, type RawRequest } from './connection.js';
+
+/**
+ * The settings `httpTransport()` has already checked, handed to the raw engine.
+ *
+ * @example
+ * const settings: RawTransportSettings = { connectionsPerOrigin: 5, maxBodyBytes: 65536, userAgent: 'probekit/0.1', idleTimeout: 10_000 };
+ */
+export interface RawTransportSettings {
+  readonly connectionsPerOrigin: number;
+  readonly maxBodyBytes: number;
+  readonly userAgent: string;
+  readonly idleTimeout: number;
+}
+
+/**
+ * What the raw engine returns: a transport with the same `close()`, `closed` and
+ * `pooledOrigins` as `HttpTransport` (structurally the same type).
+ *
+ * @example
+ * const transport: RawTransport = createRawTransport(settings, rules, {}, systemClock);
+ */
+export interface RawTransport extends Transport {
+  close(): Promise<void>;
+  readonly closed: boolean;
+  readonly pooledOrigins: number;
+}
+
+/** Where one URL goes: its origin's pool and its request bytes, built once per URL. */
+interface Target {
+  readonly pool: RawPool;
+  readonly bytes: Buffer;
+}
+
+/** Parsed URLs are cached; past this many distinct URLs the cache starts over. */
+const MAX_CACHED_URLS = 4096;
+
+/**
+ * The raw engine of `httpTransport({ engine: 'raw' })`: the same probe semantics as the undici
+ * engine on a minimal HTTP/1.1 client over `net.Socket` / `tls.connect` (see
+ * docs/decisions/0017-raw-probe-client.md). Called by `httpTransport()` after it has checked
+ * the options; not exported from the package.
+ *
+ * @example
+ * const transport = createRawTransport(settings, readClientRules({}), {}, systemClock);
+ */
+export function createRawTransport(
+  settings: RawTransportSettings,
+  rules: HttpClientRules,
+  tlsOptions: { ca?: string | Buffer | (string | Buffer)[]; rejectUnauthorized?: boolean },
+  clock: Pick<Clock, 'now'>,
+): RawTransport {
+  const pools = new Map<string, RawPool>();
+  let lastSweep = clock.now;
+  const targets = new Map<string, Target>();
+  const poolRules = {
+    deadIdleFails: rules.idleConnections === 'no-retry',
+    idleTimeout: settings.idleTimeout,
+    clock,
+  };
+  const connectionHeader = rules.reuseConnections ? '' : 'Connection: close\r\n';
+
+  const poolFor = (parsed: URL): RawPool => {
+    let pool = pools.get(parsed.origin);
+    if (pool === undefined) {
+      const https = parsed.protocol === 'https:';
+      // URL keeps an IPv6 host in brackets; sockets want it bare.
+      const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
+      const endpoint: RawEndpoint = {
+        host,
+        port: parsed.port === '' ? (https ? 443 : 80) : Number(parsed.port),
+        tls: https ? tlsConnect(host, tlsOptions) : undefined,
+      };
+      pool = new RawPool(
+        parsed.origin,
+        endpoint,
+        settings.connectionsPerOrigin,
+        rules.reuseConnections,
+        poolRules,
+      );
+      pools.set(parsed.origin, pool);
+    }
+    return pool;
+  };
+
+  const targetFor = (url: string): Target | Error => {
+    const cached = targets.get(url);
+    if (cached !== undefined) return cached;
+    const parsed = parseProbeUrl(url);
+    if (parsed instanceof Error) return parsed;
+    if (targets.size >= MAX_CACHED_URLS) targets.clear();
+    const head =
+      `GET ${parsed.pathname}${parsed.search} HTTP/1.1\r\nHost: ${parsed.host}\r\n` +
+      `User-Agent: ${settings.userAgent}\r\n${connectionHeader}\r\n`;
+    // Pre-encoded once: every probe of this URL writes the same Buffer (no string encoding).
+    const target: Target = { pool: poolFor(parsed), bytes: Buffer.from(head, 'latin1') };
+    targets.set(url, target);
+    return target;
+  };
+
+  const context: ProbeContext = {
+    maxBodyBytes: settings.maxBodyBytes,
+    closed: false,
+    retry: rules.idleConnections === 'retry',
+    followRedirects: rules.followRedirects,
+    settleAtHeaders: rules.settleAt === 'headers',
+    targetFor,
+  };
+
+  /** Drops the pools of origins idle for longer than `idleTimeout` (as the undici engine does). */
+  const sweep = (now: number): void => {
+    lastSweep = now;
+    const cutoff = now - settings.idleTimeout;
+    let pruned = false;
+    for (const [origin, pool] of pools) {
+      if (pool.lastUsed >= cutoff || !pool.idle) continue;
+      pools.delete(origin);
+      pruned = true;
+      void pool.destroy(stoppedError(origin));
+    }
+    if (!pruned) return;
+    for (const [url, target] of targets) {
+      if (pools.get(target.pool.origin) !== target.pool) targets.delete(url);
+    }
+  };
+
+  const transport = (request: ProbeRequest): Promise<ProbeResponse> => {
+    const { url, signal } = request;
+    if (context.closed) return Promise.reject(stoppedError(url));
+    const now = clock.now;
+    if (now - lastSweep >= settings.idleTimeout) sweep(now);
+    const target = targetFor(url);
+    if (target instanceof Error) return Promise.reject(signal.aborted ? signal.reason : target);
+    const promise = new Promise<ProbeResponse>(capture);
+    const probe = new RawProbe(context, target, url, captured.resolve, captured.reject);
+    if (!watchSignal(signal, probe)) return Promise.reject(signal.reason);
+    target.pool.lastUsed = now;
+    target.pool.dispatch(probe);
+    return promise;
+  };
+
+  return Object.defineProperties(transport as RawTransport, {
+    close: {
+      value: async (): Promise<void> => {
+        context.closed = true;
+        const all = [...pools.values()];
+        pools.clear();
+        targets.clear();
+        await Promise.all(all.map((pool) => pool.destroy(stoppedError('(any)'))));
+      },
+    },
+    closed: { get: () => context.closed },
+    pooledOrigins: { get: () => pools.size },
+  });
+}
+
+function tlsConnect(
+  host: string,
+  options: { ca?: string | Buffer | (string | Buffer)[]; rejectUnauthorized?: boolean },
+): tls.ConnectionOptions {
+  // SNI takes a host name only; an IP address is checked against the certificate's IP SANs.
+  return isIP(host) === 0 ? { ...options, servername: host } : { ...options };
+}
+
+/** What every probe of one transport shares. */
+interface ProbeContext {
+  readonly maxBodyBytes: number;
+  closed: boolean;
+  readonly retry: boolean;
+  readonly followRedirects: number;
+  readonly settleAtHeaders: boolean;
+  readonly targetFor: (url: string) => Target | Error;
+}
+
+type Resolve = (response: ProbeResponse) => void;
+type Reject = (reason: unknown) => void;
+
+// One executor for every probe's promise: a closure per probe is measurable (see http.ts).
+const captured: { resolve: Resolve; reject: Reject } = { resolve: noop, reject: noop };
+function capture(resolve: Resolve, reject: Reject): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
+}
+function noop(): void {}
+
+/** A failure Go's `net/http` retries on a reused connection: it closed or reset unanswered. */
+function isRetryable(error: unknown): boolean {
+  const kind = outcomeOfError(error).kind;
+  return kind === 'closed' || kind === 'reset';
+}
+
+/**
+ * The error of an answer that is not HTTP/1.1, named by llhttp's code as the undici engine
+ * names it, the message shaped as `normalizeProbeError` shapes it.
+ */
+function malformedError(url: string, cause: Error & { code: string }): Error {
+  return Object.assign(
+    new Error(
+      `Failed to probe ${describeValue(url)}: the answer is not a valid HTTP response (${cause.message}). Check that the port serves HTTP/1.1 (not TLS or another protocol) and that its responses are well-formed.`,
+      { cause },
+    ),
+    { code: cause.code },
+  );
+}
+
+/**
+ * One probe: the request a pool writes and the signal's abort watcher at once, so a probe
+ * costs one object and its promise. The same two ends as the undici engine's probe: the
+ * promise settles once; the connection is handed back when the answer ends (later than the
+ * settling with `settleAt: 'headers'`).
+ */
+class RawProbe extends AbortWatcher implements RawRequest {
+  connection: RawConnection | undefined = undefined;
+  reused = false;
+  bytes: Buffer;
+  readonly wantLocation: boolean;
+  readonly #context: ProbeContext;
+  #pool: RawPool;
+  #url: string;
+  readonly #resolve: Resolve;
+  readonly #reject: Reject;
+  #status = 0;
+  #bodyBytes = 0;
+  #settled = false;
+  #redirects = 0;
+  #location: string | undefined = undefined;
+
+  constructor(context: ProbeContext, target: Target, url: string, resolve: Resolve, reject: Reject) {
+    super();
+    this.bytes = target.bytes;
+    this.#pool = target.pool;
+    this.wantLocation = context.followRedirects > 0;
+    this.#context = context;
+    this.#url = url;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  get abandoned(): boolean {
+    return this.#settled;
+  }
+
+  onAbort(reason: unknown): void {
+    if (!this.#settled) {
+      this.#settled = true;
+      this.#reject(reason);
+    }
+    // Also ends a body still draining after `settleAt: 'headers'` resolved the probe.
+    const connection = this.connection;
+    this.connection = undefined;
+    connection?.abort();
+  }
+
+  failUnsent(): void {
+    if (this.#settled) return;
+    this.#settle();
+    this.#reject(deadConnectionError(this.#url));
+  }
+
+  onHead(status: number, location: string | undefined): void {
+    this.#status = status;
+    const context = this.#context;
+    if (location !== undefined && isRedirectStatus(status)) {
+      this.#location = location.trim() === '' ? undefined : location.trim();
+      if (this.#location !== undefined) return;
+    }
+    if (context.settleAtHeaders && !this.#settled) {
+      this.#settled = true;
+      this.#resolve({ status });
+    }
+  }
+
+  onBody(bytes: number): boolean {
+    this.#bodyBytes += bytes;
+    if (this.#bodyBytes <= this.#context.maxBodyBytes) return true;
+    if (!this.#settled && this.#location === undefined) {
+      this.#settled = true;
+      this.#resolve({ status: this.#status });
+    }
+    return false;
+  }
+
+  onDropped(): void {
+    this.connection = undefined;
+    if (this.#settled) {
+      unwatchSignal(this);
+      return;
+    }
+    // A redirect's body past maxBodyBytes: its connection was dropped, the redirect still counts.
+    if (this.#location !== undefined) this.#follow();
+  }
+
+  onEnd(): void {
+    if (this.#settled) {
+      unwatchSignal(this);
+    } else if (this.#location !== undefined) {
+      this.#follow();
+    } else {
+      this.#settle();
+      this.#resolve({ status: this.#status });
+    }
+  }
+
+  onFail(error: Error): void {
+    if (this.#settled) {
+      unwatchSignal(this);
+      return;
+    }
+    const context = this.#context;
+    if (context.retry && this.reused && this.#status === 0 && !context.closed && isRetryable(error)) {
+      // Go's shouldRetryRequest: a GET on a reused connection that failed before any answer is
+      // sent again (the failed connection has already left the pool).
+      this.#resetRequest();
+      this.#dispatch();
+      return;
+    }
+    this.#settle();
+    this.#reject(context.closed ? stoppedError(this.#url) : this.#normalize(error));
+  }
+
+  #normalize(error: Error): unknown {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('HPE_')) {
+      return malformedError(this.#url, error as Error & { code: string });
+    }
+    return normalizeProbeError(error, this.#url);
+  }
+
+  #dispatch(): void {
+    if (this.#settled) return;
+    if (this.#context.closed) {
+      this.#settle();
+      this.#reject(stoppedError(this.#url));
+      return;
+    }
+    this.#pool.dispatch(this);
+  }
+
+  #follow(): void {
+    const location = this.#location as string;
+    const from = this.#url;
+    this.#location = undefined;
+    const limit = this.#context.followRedirects;
+    if (++this.#redirects >= limit) {
+      this.#settle();
+      this.#reject(tooManyRedirectsError(from, limit));
+      return;
+    }
+    let next: string;
+    try {
+      next = new URL(location, from).href;
+    } catch {
+      next = '';
+    }
+    const target = next === '' ? undefined : this.#context.targetFor(next);
+    if (target === undefined || target instanceof Error) {
+      this.#settle();
+      this.#reject(badLocationError(from, location));
+      return;
+    }
+    this.#url = next;
+    this.bytes = target.bytes;
+    this.#pool = target.pool;
+    this.#resetRequest();
+    this.#dispatch();
+  }
+
+  #resetRequest(): void {
+    this.connection = undefined;
+    this.#status = 0;
+    this.#bodyBytes = 0;
+    this.reused = false;
+  }
+
+  #settle(): void {
+    this.#settled = true;
+    unwatchSignal(this);
+  }
+}
