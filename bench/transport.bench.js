@@ -14,7 +14,8 @@
 //
 // Environment: BENCH_ENDPOINTS (1000), BENCH_INTERVAL_MS (100), BENCH_SECONDS (measured seconds
 // per run, 2), BENCH_WARMUP_SECONDS (1), BENCH_ROUNDS (3), BENCH_CLIENTS (comma list of
-// probekit, undici-request, undici-dispatch, node-http, fetch, checker, go, and `harness`: the
+// probekit, probekit-raw, undici-request, undici-dispatch, node-http, fetch, checker, checker-raw,
+// go, and `harness`: the
 // bench's loops with no request, i.e. what every loop-driven row pays on top of its client),
 // BENCH_GOPATH (/usr/share/gocode: where Debian's golang-github-valyala-fasthttp-dev puts
 // fasthttp).
@@ -48,7 +49,10 @@ const CLOCK_TICKS = 100; // USER_HZ: /proc/stat counts in 1/100 s on Linux
 // A run whose CPU had more than this share of other work on it is measured again (bounded).
 const MAX_FOREIGN_SHARE = 0.1;
 const MAX_RETRIES = Number(process.env.BENCH_MAX_RETRIES ?? 2);
-const DEFAULT_CLIENTS = 'probekit,undici-request,undici-dispatch,node-http,fetch,checker,go';
+const DEFAULT_CLIENTS =
+  'probekit,probekit-raw,undici-request,undici-dispatch,node-http,fetch,checker,checker-raw,go';
+/** The checker fan-out rows: the default transport, and each check given the raw engine. */
+const CHECKER_ROWS = { checker: undefined, 'checker-raw': 'raw' };
 const GO_SOURCE = fileURLToPath(new URL('./go/dapr-loop/', import.meta.url));
 const GO_PATH = process.env.BENCH_GOPATH ?? '/usr/share/gocode';
 const FASTHTTP_PACKAGE = 'golang-github-valyala-fasthttp-dev';
@@ -60,9 +64,9 @@ const CLIENTS = {
     return { probes: ports.map(() => () => Promise.resolve(200)), close: async () => {} };
   },
   // (a) ours, as the checker calls it (one long-lived signal per endpoint, never aborted).
-  async probekit(ports) {
+  async probekit(ports, engine) {
     const { httpTransport } = await importTransport();
-    const transport = httpTransport();
+    const transport = httpTransport(engine === undefined ? {} : { engine });
     const probes = ports.map((port) => {
       const request = {
         url: `http://127.0.0.1:${port}/healthz`,
@@ -72,6 +76,10 @@ const CLIENTS = {
       return () => transport(request);
     });
     return { probes, close: () => transport.close() };
+  },
+  // (a') ours on the raw engine (docs/decisions/0017-raw-probe-client.md).
+  async 'probekit-raw'(ports) {
+    return CLIENTS.probekit(ports, 'raw');
   },
   // (b) the baseline: an undici Pool per origin, request() and body.dump(), no timeout.
   async 'undici-request'(ports) {
@@ -152,9 +160,13 @@ const CLIENTS = {
  * as each Dapr check owns its fasthttp client), started i/N of an interval apart, consumers
  * reading at once. It schedules itself, so it is not driven by the bench's loops.
  */
-async function runCheckers(ports) {
+async function runCheckers(ports, name) {
   const kit = await importKit('startEndpointHealthCheck', '../dist/checker/index.js');
   const { startEndpointHealthCheck, withInitialDelay, withInterval, withObserver } = kit;
+  const engine = CHECKER_ROWS[name];
+  // With an engine, each check gets its own transport on it (as the default one is its own).
+  const { httpTransport } = engine === undefined ? {} : await importTransport();
+  const transports = [];
   const t0 = performance.now() + 50;
   const warmEnd = t0 + WARMUP * 1000;
   const end = warmEnd + SECONDS * 1000;
@@ -175,12 +187,13 @@ async function runCheckers(ports) {
             lateness.push(event.at - (start + event.tick * INTERVAL));
           } else if (event.type === 'probe-end' && !event.success) failures++;
         };
-        const check = startEndpointHealthCheck(
-          `http://127.0.0.1:${port}/healthz`,
-          withObserver(observer),
-          withInterval(INTERVAL),
-          withInitialDelay(0),
-        );
+        const options = [withObserver(observer), withInterval(INTERVAL), withInitialDelay(0)];
+        if (engine !== undefined) {
+          const transport = httpTransport({ engine });
+          transports.push(transport);
+          options.push(kit.withTransport(transport));
+        }
+        const check = startEndpointHealthCheck(`http://127.0.0.1:${port}/healthz`, ...options);
         checks.push(check);
         consumers.push(
           (async () => {
@@ -203,7 +216,8 @@ async function runCheckers(ports) {
   const wall = performance.now() - wallStart;
   await Promise.all(checks.map((check) => check.stop()));
   await Promise.all(consumers);
-  report('checker', { probesMeasured, failures, cpu, wall, lateness, cpuLineStart, cpuLineEnd });
+  await Promise.all(transports.map((transport) => transport.close()));
+  report(name, { probesMeasured, failures, cpu, wall, lateness, cpuLineStart, cpuLineEnd });
 }
 
 const DESCRIPTIONS = {
@@ -213,6 +227,8 @@ const DESCRIPTIONS = {
   'node-http': 'node:http + keep-alive Agent (c)',
   fetch: 'global fetch (d)',
   checker: `${ENDPOINTS} checkers, default transport (e)`,
+  'checker-raw': `${ENDPOINTS} checkers, httpTransport({ engine: 'raw' }) (e')`,
+  'probekit-raw': "httpTransport({ engine: 'raw' }) (a')",
   go: 'the Go pattern: Dapr v1.0 loop, fasthttp (g)',
 };
 
@@ -387,7 +403,7 @@ const cleanups = [];
 async function main() {
   let names = (process.env.BENCH_CLIENTS ?? DEFAULT_CLIENTS).split(',');
   for (const name of names)
-    if (!CLIENTS[name] && name !== 'checker' && name !== 'go') throw new Error(`Unknown client ${name}`);
+    if (!CLIENTS[name] && !(name in CHECKER_ROWS) && name !== 'go') throw new Error(`Unknown client ${name}`);
   if (!names.includes(BASELINE)) names.unshift(BASELINE);
   const skipped = {};
   if (names.includes('go')) {
@@ -479,6 +495,20 @@ async function main() {
     console.log(
       `Checker CPU per probe / the Go pattern's, per round: ${median(checkerVsGo).toFixed(2)}× ` +
         `(${Math.min(...checkerVsGo).toFixed(2)}–${Math.max(...checkerVsGo).toFixed(2)}).`,
+    );
+  }
+  const rawVsGo = pairedRatios(results['checker-raw'], results.go, clean);
+  if (rawVsGo.length > 0) {
+    console.log(
+      `Checker on the raw engine / the Go pattern's, per round: ${median(rawVsGo).toFixed(2)}× ` +
+        `(${Math.min(...rawVsGo).toFixed(2)}–${Math.max(...rawVsGo).toFixed(2)}).`,
+    );
+  }
+  const rawVsUndici = pairedRatios(results['checker-raw'], results.checker, clean);
+  if (rawVsUndici.length > 0) {
+    console.log(
+      `Checker on the raw engine / on the default (undici) transport, per round: ${median(rawVsUndici).toFixed(2)}× ` +
+        `(${Math.min(...rawVsUndici).toFixed(2)}–${Math.max(...rawVsUndici).toFixed(2)}).`,
     );
   }
   if (skipped.go) console.log(`The Go pattern: skipped: ${skipped.go}.`);
@@ -604,7 +634,7 @@ function intEnv(name, fallback) {
 
 const [, , mode, arg] = process.argv;
 if (mode === '--server') await runServer(Number(arg));
-else if (mode === '--client' && arg === 'checker')
-  await runCheckers(process.env.BENCH_PORTS.split(',').map(Number));
+else if (mode === '--client' && arg in CHECKER_ROWS)
+  await runCheckers(process.env.BENCH_PORTS.split(',').map(Number), arg);
 else if (mode === '--client') await runClient(arg, process.env.BENCH_PORTS.split(',').map(Number));
 else await main();
