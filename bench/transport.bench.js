@@ -17,7 +17,8 @@
 // probekit, probekit-raw, undici-request, undici-dispatch, node-http, fetch, checker, checker-raw,
 // go, and `harness`: the
 // bench's loops with no request, i.e. what every loop-driven row pays on top of its client),
-// BENCH_GOPATH (/usr/share/gocode: where Debian's golang-github-valyala-fasthttp-dev puts
+// BENCH_CLIENT_NODE_FLAGS (node flags for the client processes, e.g. --cpu-prof), BENCH_GOPATH
+// (/usr/share/gocode: where Debian's golang-github-valyala-fasthttp-dev puts
 // fasthttp).
 //
 // `go` is the Go pattern the checkers are measured against: Dapr v1.0's health-check loop with
@@ -53,6 +54,9 @@ const DEFAULT_CLIENTS =
   'probekit,probekit-raw,undici-request,undici-dispatch,node-http,fetch,checker,checker-raw,go';
 /** The checker fan-out rows: the default transport, and each check given the raw engine. */
 const CHECKER_ROWS = { checker: undefined, 'checker-raw': 'raw' };
+// Extra node flags for the client processes only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+// (NODE_OPTIONS refuses --cpu-prof).
+const CLIENT_NODE_FLAGS = (process.env.BENCH_CLIENT_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const GO_SOURCE = fileURLToPath(new URL('./go/dapr-loop/', import.meta.url));
 const GO_PATH = process.env.BENCH_GOPATH ?? '/usr/share/gocode';
 const FASTHTTP_PACKAGE = 'golang-github-valyala-fasthttp-dev';
@@ -568,7 +572,7 @@ async function measure(name, ports) {
           '-cpu',
           String(CLIENT_CPU),
         ]
-      : [process.execPath, SELF, '--client', name];
+      : [process.execPath, ...CLIENT_NODE_FLAGS, SELF, '--client', name];
   const child = spawn('taskset', ['-c', String(CLIENT_CPU), ...command], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, BENCH_PORTS: ports.join(',') },

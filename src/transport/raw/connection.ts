@@ -61,6 +61,9 @@ export interface RawPoolRules {
   readonly clock: Pick<Clock, 'now'>;
 }
 
+/** Every plain socket reads into this; safe to share because each read is parsed before the next. */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
 // Tests (and anyone curious) count connections and requests here, as undici's own channels do.
 const connectChannel = channel('probekit:raw:connect');
 const requestChannel = channel('probekit:raw:request');
@@ -100,13 +103,24 @@ export class RawConnection extends ResponseParser {
   constructor(pool: RawPool, endpoint: RawEndpoint) {
     super();
     this.#pool = pool;
-    const socket =
-      endpoint.tls === undefined
-        ? net.connect({ host: endpoint.host, port: endpoint.port, noDelay: true })
-        : tls.connect({ ...endpoint.tls, host: endpoint.host, port: endpoint.port });
-    if (endpoint.tls !== undefined) socket.setNoDelay(true);
+    let socket: Socket;
+    if (endpoint.tls === undefined) {
+      // Reads land in one shared buffer and are parsed at once: no Buffer per read and no
+      // readable-stream machinery (the parser copies the rare head split across reads).
+      const onread = {
+        buffer: READ_BUFFER,
+        callback: (length: number, buffer: Uint8Array): boolean => {
+          this.#data((buffer as Buffer).subarray(0, length));
+          return true;
+        },
+      };
+      socket = net.connect({ host: endpoint.host, port: endpoint.port, noDelay: true, onread });
+    } else {
+      socket = tls.connect({ ...endpoint.tls, host: endpoint.host, port: endpoint.port });
+      socket.setNoDelay(true);
+      socket.on('data', (chunk: Buffer) => this.#data(chunk));
+    }
     this.socket = socket;
-    socket.on('data', (chunk: Buffer) => this.#data(chunk));
     socket.on('end', () => this.#gone(undefined));
     socket.on('error', (error: Error) => this.#gone(error));
     socket.on('close', () => this.#gone(undefined));

@@ -114,7 +114,7 @@ export abstract class ResponseParser {
   }
 
   /**
-   * Feeds one chunk. Returns a failure for bytes that are not HTTP/1.1; after the response
+   * Feeds one chunk (kept by no one after the call returns: it may be a shared read buffer). Returns a failure for bytes that are not HTTP/1.1; after the response
    * ended (or the body callback said stop) the rest of the chunk is not read.
    */
   protected parse(chunk: Buffer): ParseFailure | undefined {
@@ -132,7 +132,8 @@ export abstract class ResponseParser {
           const end = data.indexOf(HEAD_END, offset);
           if (end < 0) {
             if (length - offset > MAX_HEAD_BYTES) return overflow();
-            this.#carry = data.subarray(offset);
+            // A copy: the chunk may be a view of a read buffer that the next read overwrites.
+            this.#carry = Buffer.from(data.subarray(offset));
             return undefined;
           }
           if (end - offset > MAX_HEAD_BYTES) return overflow();
