@@ -21,10 +21,12 @@ export function transportOptionsFor(client: ClientRules): HttpTransportOptions {
 }
 
 /**
- * The transport a check owns when none is injected: a fresh `httpTransport()`, closed on stop,
- * playing the client rules of the check's profile (the reference's, fasthttp's, by default).
+ * The transport a check owns when none is injected: a fresh `httpTransport()` on the raw engine
+ * (docs/decisions/0017-raw-probe-client.md: 0.6× the undici engine's CPU per probe in the
+ * checker fan-out, same semantics), closed on stop, playing the client rules of the check's
+ * profile (the reference's, fasthttp's, by default).
  */
 export function defaultTransport(client?: ClientRules): { transport: Transport; close(): Promise<void> } {
-  const transport = httpTransport(client ? transportOptionsFor(client) : {});
+  const transport = httpTransport({ engine: 'raw', ...(client ? transportOptionsFor(client) : {}) });
   return { transport, close: () => transport.close() };
 }
