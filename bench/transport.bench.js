@@ -15,7 +15,7 @@
 // Environment: BENCH_ENDPOINTS (1000), BENCH_INTERVAL_MS (100), BENCH_SECONDS (measured seconds
 // per run, 2), BENCH_WARMUP_SECONDS (1), BENCH_ROUNDS (3), BENCH_CLIENTS (comma list of
 // probekit, probekit-raw, undici-request, undici-dispatch, node-http, fetch, checker, checker-raw,
-// go, and `harness`: the
+// checker-undici, go, and `harness`: the
 // bench's loops with no request, i.e. what every loop-driven row pays on top of its client),
 // BENCH_CLIENT_NODE_FLAGS (node flags for the client processes, e.g. --cpu-prof), BENCH_GOPATH
 // (/usr/share/gocode: where Debian's golang-github-valyala-fasthttp-dev puts
@@ -51,9 +51,12 @@ const CLOCK_TICKS = 100; // USER_HZ: /proc/stat counts in 1/100 s on Linux
 const MAX_FOREIGN_SHARE = 0.1;
 const MAX_RETRIES = Number(process.env.BENCH_MAX_RETRIES ?? 2);
 const DEFAULT_CLIENTS =
-  'probekit,probekit-raw,undici-request,undici-dispatch,node-http,fetch,checker,checker-raw,go';
-/** The checker fan-out rows: the default transport, and each check given the raw engine. */
-const CHECKER_ROWS = { checker: undefined, 'checker-raw': 'raw' };
+  'probekit,probekit-raw,undici-request,undici-dispatch,node-http,fetch,checker,checker-undici,go';
+/**
+ * The checker fan-out rows: the default transport (the raw engine since decision 0017), and
+ * each check given its own `httpTransport` on a named engine.
+ */
+const CHECKER_ROWS = { checker: undefined, 'checker-raw': 'raw', 'checker-undici': 'undici' };
 // Extra node flags for the client processes only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
 // (NODE_OPTIONS refuses --cpu-prof).
 const CLIENT_NODE_FLAGS = (process.env.BENCH_CLIENT_NODE_FLAGS ?? '').split(' ').filter(Boolean);
@@ -232,6 +235,7 @@ const DESCRIPTIONS = {
   fetch: 'global fetch (d)',
   checker: `${ENDPOINTS} checkers, default transport (e)`,
   'checker-raw': `${ENDPOINTS} checkers, httpTransport({ engine: 'raw' }) (e')`,
+  'checker-undici': `${ENDPOINTS} checkers, httpTransport({ engine: 'undici' }) (e'')`,
   'probekit-raw': "httpTransport({ engine: 'raw' }) (a')",
   go: 'the Go pattern: Dapr v1.0 loop, fasthttp (g)',
 };
@@ -501,18 +505,18 @@ async function main() {
         `(${Math.min(...checkerVsGo).toFixed(2)}–${Math.max(...checkerVsGo).toFixed(2)}).`,
     );
   }
-  const rawVsGo = pairedRatios(results['checker-raw'], results.go, clean);
-  if (rawVsGo.length > 0) {
+  const comparisons = [
+    ['checker-raw', 'go', 'Checker on the raw engine / the Go pattern'],
+    ['checker-undici', 'go', 'Checker on the undici engine / the Go pattern'],
+    ['checker', 'checker-undici', 'Checker, default transport / on the undici engine'],
+    ['checker-raw', 'checker-undici', 'Checker on the raw engine / on the undici engine'],
+  ];
+  for (const [a, b, what] of comparisons) {
+    const ratios = pairedRatios(results[a], results[b], clean);
+    if (ratios.length === 0) continue;
     console.log(
-      `Checker on the raw engine / the Go pattern's, per round: ${median(rawVsGo).toFixed(2)}× ` +
-        `(${Math.min(...rawVsGo).toFixed(2)}–${Math.max(...rawVsGo).toFixed(2)}).`,
-    );
-  }
-  const rawVsUndici = pairedRatios(results['checker-raw'], results.checker, clean);
-  if (rawVsUndici.length > 0) {
-    console.log(
-      `Checker on the raw engine / on the default (undici) transport, per round: ${median(rawVsUndici).toFixed(2)}× ` +
-        `(${Math.min(...rawVsUndici).toFixed(2)}–${Math.max(...rawVsUndici).toFixed(2)}).`,
+      `${what}, CPU per probe per round: ${median(ratios).toFixed(2)}× ` +
+        `(${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}).`,
     );
   }
   if (skipped.go) console.log(`The Go pattern: skipped: ${skipped.go}.`);
