@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ParseFailure, ResponseParser } from '../../src/transport/raw/response-parser.js';
 import { get, useHarness } from './support/harness.js';
@@ -181,6 +184,28 @@ describe("the raw engine's connections follow what the answer says about them", 
     await expect(get(transport, server.url())).resolves.toEqual({ status: 200 });
     await expect(get(transport, server.url())).resolves.toEqual({ status: 200 });
     expect(server.accepted).toBe(2);
+  });
+
+  it('connects to an IPv6 loopback URL (the brackets stay in Host only) and reuses the connection', async () => {
+    const hosts: (string | undefined)[] = [];
+    const server = createServer((request, response) => {
+      hosts.push(request.headers.host);
+      response.writeHead(200, { 'content-length': 0 }).end();
+    });
+    server.listen(0, '::1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const transport = harness.transport({ engine: 'raw' });
+      const url = `http://[::1]:${port}/healthz`;
+      await expect(get(transport, url)).resolves.toEqual({ status: 200 });
+      await expect(get(transport, url)).resolves.toEqual({ status: 200 });
+      expect(hosts).toEqual([`[::1]:${port}`, `[::1]:${port}`]);
+      await transport.close();
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it('sends Host and User-Agent, and Connection: close when connections are not reused', async () => {
