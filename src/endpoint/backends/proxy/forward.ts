@@ -104,16 +104,19 @@ export interface ForwarderOptions {
  */
 export function createForwarder(options: ForwarderOptions): PassPerformer {
   const { upstream, agent, clock } = options;
+  // Worked out once, not per request.
+  const hostHeader = `${upstream.host.includes(':') ? `[${upstream.host}]` : upstream.host}:${upstream.port}`;
+  const send = upstream.secure ? httpsRequest : httpRequest;
   return (req: IncomingMessage, res: ServerResponse, decision: Decision, ticket: JournalTicket, finish) => {
     const started = clock.now;
     let settled = false;
     let cancelDribble: (() => void) | undefined;
     let cancelDown: (() => void) | undefined;
     const headers = endToEnd(req.headers);
-    headers.host = `${upstream.host.includes(':') ? `[${upstream.host}]` : upstream.host}:${upstream.port}`;
+    headers.host = hostHeader;
     if (req.headers.host !== undefined) headers['x-forwarded-host'] = req.headers.host;
     // The agent is an https.Agent (with the upstream's CA) for an https:// upstream.
-    const outgoing: ClientRequest = (upstream.secure ? httpsRequest : httpRequest)({
+    const outgoing: ClientRequest = send({
       agent,
       host: upstream.host,
       port: upstream.port,
@@ -130,11 +133,8 @@ export function createForwarder(options: ForwarderOptions): PassPerformer {
     const note = (status: number | undefined, error?: string) => {
       if (noted) return;
       noted = true;
-      options.journal().noteUpstream(ticket, {
-        status,
-        ms: clock.now - started,
-        ...(error === undefined ? {} : { error }),
-      });
+      const ms = clock.now - started;
+      options.journal().noteUpstream(ticket, error === undefined ? { status, ms } : { status, ms, error });
     };
     const fail = (status: 502 | 504, error: string, why: string) => {
       timer.cancel();
@@ -176,18 +176,14 @@ export function createForwarder(options: ForwarderOptions): PassPerformer {
       note(upstreamStatus);
       const status = decision.status === 0 ? upstreamStatus : decision.status;
       const out = endToEnd(upstreamRes.headers);
-      upstreamRes.on('error', () => {
+      const cut = () => {
         if (!settled) {
           done('completed');
           res.destroy();
         }
-      });
-      upstreamRes.on('aborted', () => {
-        if (!settled) {
-          done('completed');
-          res.destroy();
-        }
-      });
+      };
+      upstreamRes.on('error', cut);
+      upstreamRes.on('aborted', cut);
       if (bodyless(req.method, status)) {
         delete out['content-length'];
         upstreamRes.resume();
