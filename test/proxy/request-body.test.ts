@@ -105,3 +105,65 @@ describe('the request body on its way to the upstream', () => {
     expect(entry?.upstream).toMatchObject({ status: 200 });
   });
 });
+
+describe('the response body on its way to the client', () => {
+  it('arrives whole and in order when the client stops reading until the upstream's socket is full', async () => {
+    const size = 24 * 1024 * 1024;
+    const body = Buffer.alloc(size);
+    for (let i = 0; i < size; i += 4) body.writeUInt32BE(i, i);
+    let upstreamBlocked = false;
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-length': String(size) });
+      // 64 KB pieces, each written when the last was taken: the proxy's pausing reaches here.
+      let offset = 0;
+      const more = () => {
+        while (offset < size) {
+          const piece = body.subarray(offset, offset + 65_536);
+          offset += piece.length;
+          if (!res.write(piece)) {
+            upstreamBlocked = true;
+            res.once('drain', more);
+            return;
+          }
+        }
+        res.end();
+      };
+      more();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+    const proxy = await startFaultProxy(
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      'pass...',
+    );
+    cleanups.push(() => proxy.close());
+    const received = await new Promise<Buffer>((resolve, reject) => {
+      request(`${proxy.url}/big`, { agent: false }, (res) => {
+        // Read nothing until the upstream found its socket full, then everything.
+        res.pause();
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve(Buffer.concat(chunks)));
+        res.on('error', reject);
+        let turns = 0;
+        const wait = () => {
+          if (upstreamBlocked || ++turns > 10_000) res.resume();
+          else setImmediate(wait);
+        };
+        wait();
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(upstreamBlocked).toBe(true);
+    expect(received.length).toBe(size);
+    expect(received.equals(body)).toBe(true);
+    expect(proxy.journal.at(0)?.fate).toBe('completed');
+  });
+});
