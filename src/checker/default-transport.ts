@@ -21,12 +21,23 @@ export function transportOptionsFor(client: ClientRules): HttpTransportOptions {
 }
 
 /**
+ * The options of the transport a check owns: the raw engine and the profile's client rules.
+ * For a caller that needs the same transport with more (a CA to trust: `probekit check --ca`).
+ *
+ * @example
+ * httpTransport({ ...checkTransportOptions(profileNamed('dapr-1.0').client), ca });
+ */
+export function checkTransportOptions(client?: ClientRules): HttpTransportOptions {
+  return { engine: 'raw', ...(client ? transportOptionsFor(client) : {}) };
+}
+
+/**
  * The transport a check owns when none is injected: a fresh `httpTransport()` on the raw engine
  * (docs/decisions/0017-raw-probe-client.md: 0.6× the undici engine's CPU per probe in the
  * checker fan-out, same semantics), closed on stop, playing the client rules of the check's
  * profile (the reference's, fasthttp's, by default).
  */
 export function defaultTransport(client?: ClientRules): { transport: Transport; close(): Promise<void> } {
-  const transport = httpTransport({ engine: 'raw', ...(client ? transportOptionsFor(client) : {}) });
+  const transport = httpTransport(checkTransportOptions(client));
   return { transport, close: () => transport.close() };
 }

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { checkTransportOptions } from '../../checker/default-transport.js';
 import {
   type CheckEvent,
   type HealthCheck,
@@ -238,11 +239,13 @@ export const checkCommand: Command = {
       readCheckArgs(args);
     await checkWritable('trace', tracePath);
     // Only with a TLS flag: otherwise the check owns (and closes) its default transport.
+    // The transport the check would own, with the profile's client rules, plus the TLS trust.
+    const client = resolveOptions(opts).profile.client;
     const tls: HttpTransport | undefined =
       caFile !== undefined
-        ? httpTransport({ ca: await readCaFile('--ca', caFile) })
+        ? httpTransport({ ...checkTransportOptions(client), ca: await readCaFile('--ca', caFile) })
         : insecure
-          ? httpTransport({ rejectUnauthorized: false })
+          ? httpTransport({ ...checkTransportOptions(client), rejectUnauthorized: false })
           : undefined;
 
     const stopper = new AbortController();
