@@ -107,7 +107,7 @@ describe('the request body on its way to the upstream', () => {
 });
 
 describe('the response body on its way to the client', () => {
-  it('arrives whole and in order when the client stops reading until the upstream's socket is full', async () => {
+  it('arrives whole and in order when the client stops reading until the upstream’s socket is full', async () => {
     const size = 24 * 1024 * 1024;
     const body = Buffer.alloc(size);
     for (let i = 0; i < size; i += 4) body.writeUInt32BE(i, i);
