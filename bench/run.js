@@ -3,7 +3,7 @@
 // spread min–max), with the date and machine notes, ready to paste into the README.
 //
 //   npm run bench                      (builds first; about 5 minutes)
-//   node bench/run.js --only simulate  (a comma list: healthz, mock-server, fanout, simulate)
+//   node bench/run.js --only simulate  (a comma list: healthz, mock-server, proxy, fanout, simulate)
 //
 // Each benchmark runs as its own process, `node bench/<name>.bench.js --json`, which prints its
 // usual report (forwarded here to stderr, as progress) and, last, one JSON line with its
@@ -48,6 +48,14 @@ const BENCHES = [
           `(${bounded.kept} kept, ${bounded.dropped} dropped).`,
       ];
     },
+  },
+  {
+    name: 'proxy',
+    file: 'proxy.bench.js',
+    // Issue 14's target: at least 0.9 of the bare proxy's requests/s.
+    env: { BENCH_ROUNDS: '6', BENCH_SECONDS: '2', BENCH_WARMUP_SECONDS: '1' },
+    rows: (data) => serverRows("fault proxy ('pass...', journal on) vs a bare node:http reverse proxy", data),
+    notes: (data) => [loadNote('fault proxy', data.result)],
   },
   {
     name: 'fanout',
