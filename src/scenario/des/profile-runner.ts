@@ -97,7 +97,6 @@ export class ProfileRunner {
   #nextTick = 1;
   #slot = -1;
   #waitingTick = false;
-  #blocked = false;
   // Probes in flight, by index.
   readonly #flights = new Map<number, Flight>();
   // The channel and its reader.
@@ -455,10 +454,7 @@ export class ProfileRunner {
       return;
     }
     this.#senders.push(pending);
-    if (blocking) {
-      this.#blocked = true;
-      this.#blockedPeriods.push({ from: this.#now });
-    }
+    if (blocking) this.#blockedPeriods.push({ from: this.#now });
   }
 
   /** The reader takes everything there is; a blocked loop goes on once its value is taken. */
@@ -482,7 +478,6 @@ export class ProfileRunner {
       this.#deliver(sender);
     }
     if (unblocked) {
-      this.#blocked = false;
       const open = this.#blockedPeriods.at(-1);
       if (open) open.to = this.#now;
       this.#handle({ kind: 'sent' });
@@ -513,11 +508,6 @@ export class ProfileRunner {
     if (this.#blockedPeriods.length) trace.blocked = this.#blockedPeriods;
     trace.options = options;
     return trace;
-  }
-
-  /** Whether the loop is waiting for its value to be read (for tests). */
-  get blocked(): boolean {
-    return this.#blocked;
   }
 }
 
