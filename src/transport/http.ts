@@ -3,23 +3,22 @@ import { describeValue, ProbekitError } from '../errors.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { MAX_DURATION_MS } from '../time/duration.js';
 import {
-  badLocationError,
   deadConnectionError,
   findLocation,
   type IdleConnectionRule,
   isRedirectStatus,
   readClientRules,
   type SettlePoint,
-  tooManyRedirectsError,
 } from './client-rules.js';
 import { type ConnectionOptions, OriginPool, type PooledRequest, type Slot } from './origin-pool.js';
 import { outcomeOfError } from './outcome.js';
-import { normalizeProbeError, parseProbeUrl, stoppedError } from './probe-errors.js';
+import { pooledTransport, redirectTarget } from './pooled-transport.js';
+import { normalizeProbeError, stoppedError } from './probe-errors.js';
 import { createRawTransport } from './raw/transport.js';
-import { AbortWatcher, unwatchSignal, watchSignal } from './signal-watch.js';
+import { AbortWatcher, unwatchSignal } from './signal-watch.js';
 import { skipContinueConnector } from './skip-continue.js';
 import { type TlsClientOptions, tlsConnectOptions } from './tls-options.js';
-import type { ProbeRequest, ProbeResponse, Transport } from './types.js';
+import type { ProbeResponse, Transport } from './types.js';
 
 /**
  * Options for {@link httpTransport}. Every field is optional.
@@ -159,9 +158,6 @@ interface Target {
   readonly options: Dispatcher.DispatchOptions;
 }
 
-/** Parsed URLs are cached; past this many distinct URLs the cache starts over. */
-const MAX_CACHED_URLS = 4096;
-
 /**
  * The real HTTP transport, matching what Dapr v1.0's `fasthttp` client does:
  *
@@ -203,10 +199,6 @@ export function httpTransport(options: HttpTransportOptions = {}): HttpTransport
   const rules = readClientRules(options);
   const clock = options.clock ?? systemClock;
   if (options.engine === 'raw') return createRawTransport(settings, rules, tlsConnectOptions(options), clock);
-  const pools = new Map<string, OriginPool>();
-  /** When idle pools were last looked for; a sweep runs at most once per `idleTimeout`. */
-  let lastSweep = clock.now;
-  const targets = new Map<string, Target>();
   const headers = ['user-agent', settings.userAgent];
   const connection: ConnectionOptions = {
     pipelining: 1,
@@ -226,93 +218,32 @@ export function httpTransport(options: HttpTransportOptions = {}): HttpTransport
   };
 
   const poolRules = { idleConnections: rules.idleConnections, idleTimeout: settings.idleTimeout, clock };
-  const poolFor = (origin: string): OriginPool => {
-    let pool = pools.get(origin);
-    if (pool === undefined) {
-      pool = new OriginPool(origin, settings.connectionsPerOrigin, connection, poolRules);
-      pools.set(origin, pool);
-    }
-    return pool;
-  };
-
-  const targetFor = (url: string): Target | Error => {
-    const cached = targets.get(url);
-    if (cached !== undefined) return cached;
-    const parsed = parseProbeUrl(url);
-    if (parsed instanceof Error) return parsed;
-    if (targets.size >= MAX_CACHED_URLS) targets.clear();
-    const path = parsed.pathname + parsed.search;
-    const target: Target = {
-      pool: poolFor(parsed.origin),
-      // `reset` sends `Connection: close` and closes the socket after the answer.
-      options: rules.reuseConnections
-        ? { method: 'GET', path, headers }
-        : { method: 'GET', path, headers, reset: true },
-    };
-    targets.set(url, target);
-    return target;
-  };
   const context: ProbeContext = {
     maxBodyBytes: settings.maxBodyBytes,
     closed: false,
     retry: rules.idleConnections === 'retry',
     followRedirects: rules.followRedirects,
     settleAtHeaders: rules.settleAt === 'headers',
-    targetFor,
+    targetFor: (url) => shell.targetFor(url),
   };
-
-  /**
-   * Drops the pools of origins idle for longer than `idleTimeout` (nothing in flight or queued): 20,000
-   * origins probed once kept ~47 MiB of clients until close(). Done at a probe rather than on
-   * a timer, so an idle transport holds no timer and a virtual clock needs no extra care.
-   */
-  const sweep = (now: number): void => {
-    lastSweep = now;
-    const cutoff = now - settings.idleTimeout;
-    let pruned = false;
-    for (const [origin, pool] of pools) {
-      // Kept at exactly idleTimeout: fasthttp's cleaner drops only connections idle longer.
-      if (pool.lastUsed >= cutoff || !pool.idle) continue;
-      pools.delete(origin);
-      pruned = true;
-      void pool.destroy(stoppedError(origin)).catch(noop);
-    }
-    if (!pruned) return;
-    for (const [url, target] of targets) {
-      if (pools.get(target.pool.origin) !== target.pool) targets.delete(url);
-    }
-  };
-
-  const transport = (request: ProbeRequest): Promise<ProbeResponse> => {
-    const { url, signal } = request;
-    if (context.closed) return Promise.reject(stoppedError(url));
-    const now = clock.now;
-    if (now - lastSweep >= settings.idleTimeout) sweep(now);
-    const target = targetFor(url);
-    // An aborted signal wins over a bad URL: the caller gave up before anything was checked.
-    if (target instanceof Error) return Promise.reject(signal.aborted ? signal.reason : target);
-    const promise = new Promise<ProbeResponse>(capture);
-    const probe = new Probe(context, target, url, captured.resolve, captured.reject);
-    // Already aborted (e.g. a zero timeout): nothing is sent; the unsettled promise is dropped.
-    if (!watchSignal(signal, probe)) return Promise.reject(signal.reason);
-    target.pool.lastUsed = now;
-    target.pool.dispatch(probe);
-    return promise;
-  };
-
-  return Object.defineProperties(transport as HttpTransport, {
-    close: {
-      value: async (): Promise<void> => {
-        context.closed = true;
-        const all = [...pools.values()];
-        pools.clear();
-        targets.clear();
-        await Promise.all(all.map((pool) => pool.destroy(stoppedError('(any)'))));
-      },
+  const shell = pooledTransport<Probe, OriginPool, Target>({
+    clock,
+    idleTimeout: settings.idleTimeout,
+    context,
+    newPool: (parsed) => new OriginPool(parsed.origin, settings.connectionsPerOrigin, connection, poolRules),
+    newTarget: (parsed, pool) => {
+      const path = parsed.pathname + parsed.search;
+      return {
+        pool,
+        // `reset` sends `Connection: close` and closes the socket after the answer.
+        options: rules.reuseConnections
+          ? { method: 'GET', path, headers }
+          : { method: 'GET', path, headers, reset: true },
+      };
     },
-    closed: { get: () => context.closed },
-    pooledOrigins: { get: () => pools.size },
+    newProbe: (target, url, resolve, reject) => new Probe(context, target, url, resolve, reject),
   });
+  return shell.transport;
 }
 
 /** What every probe of one transport shares. */
@@ -328,15 +259,6 @@ interface ProbeContext {
 
 type Resolve = (response: ProbeResponse) => void;
 type Reject = (reason: unknown) => void;
-
-// One executor for every probe's promise (it runs synchronously inside `new Promise`):
-// a closure per probe is measurable at thousands of probes a second.
-const captured: { resolve: Resolve; reject: Reject } = { resolve: noop, reject: noop };
-function capture(resolve: Resolve, reject: Reject): void {
-  captured.resolve = resolve;
-  captured.reject = reject;
-}
-function noop(): void {}
 
 /** Shared reason handed to undici when we abort a request ourselves (never surfaces). */
 const ABANDONED = Object.freeze(new Error('probe abandoned'));
@@ -500,25 +422,20 @@ class Probe extends AbortWatcher implements PooledRequest {
     const location = this.#location as string;
     const from = this.#url;
     this.#location = undefined;
-    const limit = this.#context.followRedirects;
-    if (++this.#redirects >= limit) {
+    const next = redirectTarget(
+      location,
+      from,
+      ++this.#redirects,
+      this.#context.followRedirects,
+      this.#context.targetFor,
+    );
+    if (next instanceof Error) {
       this.#settle();
-      this.#reject(tooManyRedirectsError(from, limit));
+      this.#reject(next);
       return;
     }
-    let next: string;
-    try {
-      next = new URL(location, from).href;
-    } catch {
-      next = '';
-    }
-    const target = next === '' ? undefined : this.#context.targetFor(next);
-    if (target === undefined || target instanceof Error) {
-      this.#settle();
-      this.#reject(badLocationError(from, location));
-      return;
-    }
-    this.#url = next;
+    const { target } = next;
+    this.#url = next.url;
     this.options = target.options;
     this.#pool = target.pool;
     this.#resetRequest();

@@ -2,17 +2,12 @@ import { isIP } from 'node:net';
 import type tls from 'node:tls';
 import { describeValue } from '../../errors.js';
 import type { Clock } from '../../time/clock.js';
-import {
-  badLocationError,
-  deadConnectionError,
-  type HttpClientRules,
-  isRedirectStatus,
-  tooManyRedirectsError,
-} from '../client-rules.js';
+import { deadConnectionError, type HttpClientRules, isRedirectStatus } from '../client-rules.js';
 import { outcomeOfError } from '../outcome.js';
-import { normalizeProbeError, parseProbeUrl, stoppedError } from '../probe-errors.js';
-import { AbortWatcher, unwatchSignal, watchSignal } from '../signal-watch.js';
-import type { ProbeRequest, ProbeResponse, Transport } from '../types.js';
+import { pooledTransport, redirectTarget } from '../pooled-transport.js';
+import { normalizeProbeError, stoppedError } from '../probe-errors.js';
+import { AbortWatcher, unwatchSignal } from '../signal-watch.js';
+import type { ProbeResponse, Transport } from '../types.js';
 import { type RawConnection, type RawEndpoint, RawPool, type RawRequest } from './connection.js';
 
 /**
@@ -47,9 +42,6 @@ interface Target {
   readonly bytes: Buffer;
 }
 
-/** Parsed URLs are cached; past this many distinct URLs the cache starts over. */
-const MAX_CACHED_URLS = 4096;
-
 /**
  * The raw engine of `httpTransport({ engine: 'raw' })`: the same probe semantics as the undici
  * engine on a minimal HTTP/1.1 client over `net.Socket` / `tls.connect` (see
@@ -65,9 +57,6 @@ export function createRawTransport(
   tlsOptions: { ca?: string | Buffer | (string | Buffer)[]; rejectUnauthorized?: boolean },
   clock: Pick<Clock, 'now'>,
 ): RawTransport {
-  const pools = new Map<string, RawPool>();
-  let lastSweep = clock.now;
-  const targets = new Map<string, Target>();
   const poolRules = {
     deadIdleFails: rules.idleConnections === 'no-retry',
     idleTimeout: settings.idleTimeout,
@@ -75,9 +64,19 @@ export function createRawTransport(
   };
   const connectionHeader = rules.reuseConnections ? '' : 'Connection: close\r\n';
 
-  const poolFor = (parsed: URL): RawPool => {
-    let pool = pools.get(parsed.origin);
-    if (pool === undefined) {
+  const context: ProbeContext = {
+    maxBodyBytes: settings.maxBodyBytes,
+    closed: false,
+    retry: rules.idleConnections === 'retry',
+    followRedirects: rules.followRedirects,
+    settleAtHeaders: rules.settleAt === 'headers',
+    targetFor: (url) => shell.targetFor(url),
+  };
+  const shell = pooledTransport<RawProbe, RawPool, Target>({
+    clock,
+    idleTimeout: settings.idleTimeout,
+    context,
+    newPool: (parsed) => {
       const https = parsed.protocol === 'https:';
       // URL keeps an IPv6 host in brackets; sockets want it bare.
       const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
@@ -86,87 +85,24 @@ export function createRawTransport(
         port: parsed.port === '' ? (https ? 443 : 80) : Number(parsed.port),
         tls: https ? tlsConnect(host, tlsOptions) : undefined,
       };
-      pool = new RawPool(
+      return new RawPool(
         parsed.origin,
         endpoint,
         settings.connectionsPerOrigin,
         rules.reuseConnections,
         poolRules,
       );
-      pools.set(parsed.origin, pool);
-    }
-    return pool;
-  };
-
-  const targetFor = (url: string): Target | Error => {
-    const cached = targets.get(url);
-    if (cached !== undefined) return cached;
-    const parsed = parseProbeUrl(url);
-    if (parsed instanceof Error) return parsed;
-    if (targets.size >= MAX_CACHED_URLS) targets.clear();
-    const head =
-      `GET ${parsed.pathname}${parsed.search} HTTP/1.1\r\nHost: ${parsed.host}\r\n` +
-      `User-Agent: ${settings.userAgent}\r\n${connectionHeader}\r\n`;
-    // Pre-encoded once: every probe of this URL writes the same Buffer (no string encoding).
-    const target: Target = { pool: poolFor(parsed), bytes: Buffer.from(head, 'latin1') };
-    targets.set(url, target);
-    return target;
-  };
-
-  const context: ProbeContext = {
-    maxBodyBytes: settings.maxBodyBytes,
-    closed: false,
-    retry: rules.idleConnections === 'retry',
-    followRedirects: rules.followRedirects,
-    settleAtHeaders: rules.settleAt === 'headers',
-    targetFor,
-  };
-
-  /** Drops the pools of origins idle for longer than `idleTimeout` (as the undici engine does). */
-  const sweep = (now: number): void => {
-    lastSweep = now;
-    const cutoff = now - settings.idleTimeout;
-    let pruned = false;
-    for (const [origin, pool] of pools) {
-      if (pool.lastUsed >= cutoff || !pool.idle) continue;
-      pools.delete(origin);
-      pruned = true;
-      void pool.destroy(stoppedError(origin));
-    }
-    if (!pruned) return;
-    for (const [url, target] of targets) {
-      if (pools.get(target.pool.origin) !== target.pool) targets.delete(url);
-    }
-  };
-
-  const transport = (request: ProbeRequest): Promise<ProbeResponse> => {
-    const { url, signal } = request;
-    if (context.closed) return Promise.reject(stoppedError(url));
-    const now = clock.now;
-    if (now - lastSweep >= settings.idleTimeout) sweep(now);
-    const target = targetFor(url);
-    if (target instanceof Error) return Promise.reject(signal.aborted ? signal.reason : target);
-    const promise = new Promise<ProbeResponse>(capture);
-    const probe = new RawProbe(context, target, url, captured.resolve, captured.reject);
-    if (!watchSignal(signal, probe)) return Promise.reject(signal.reason);
-    target.pool.lastUsed = now;
-    target.pool.dispatch(probe);
-    return promise;
-  };
-
-  return Object.defineProperties(transport as RawTransport, {
-    close: {
-      value: async (): Promise<void> => {
-        context.closed = true;
-        const all = [...pools.values()];
-        pools.clear();
-        targets.clear();
-        await Promise.all(all.map((pool) => pool.destroy(stoppedError('(any)'))));
-      },
     },
-    closed: { get: () => context.closed },
-    pooledOrigins: { get: () => pools.size },
+    newTarget: (parsed, pool) => {
+      const head =
+        `GET ${parsed.pathname}${parsed.search} HTTP/1.1\r\nHost: ${parsed.host}\r\n` +
+        `User-Agent: ${settings.userAgent}\r\n${connectionHeader}\r\n`;
+      // Pre-encoded once: every probe of this URL writes the same Buffer (no string encoding).
+      return { pool, bytes: Buffer.from(head, 'latin1') };
+    },
+    newProbe: (target, url, resolve, reject) => new RawProbe(context, target, url, resolve, reject),
   });
+  return shell.transport;
 }
 
 function tlsConnect(
@@ -189,14 +125,6 @@ interface ProbeContext {
 
 type Resolve = (response: ProbeResponse) => void;
 type Reject = (reason: unknown) => void;
-
-// One executor for every probe's promise: a closure per probe is measurable (see http.ts).
-const captured: { resolve: Resolve; reject: Reject } = { resolve: noop, reject: noop };
-function capture(resolve: Resolve, reject: Reject): void {
-  captured.resolve = resolve;
-  captured.reject = reject;
-}
-function noop(): void {}
 
 /** A failure Go's `net/http` retries on a reused connection: it closed or reset unanswered. */
 function isRetryable(error: unknown): boolean {
@@ -355,25 +283,20 @@ class RawProbe extends AbortWatcher implements RawRequest {
     const location = this.#location as string;
     const from = this.#url;
     this.#location = undefined;
-    const limit = this.#context.followRedirects;
-    if (++this.#redirects >= limit) {
+    const next = redirectTarget(
+      location,
+      from,
+      ++this.#redirects,
+      this.#context.followRedirects,
+      this.#context.targetFor,
+    );
+    if (next instanceof Error) {
       this.#settle();
-      this.#reject(tooManyRedirectsError(from, limit));
+      this.#reject(next);
       return;
     }
-    let next: string;
-    try {
-      next = new URL(location, from).href;
-    } catch {
-      next = '';
-    }
-    const target = next === '' ? undefined : this.#context.targetFor(next);
-    if (target === undefined || target instanceof Error) {
-      this.#settle();
-      this.#reject(badLocationError(from, location));
-      return;
-    }
-    this.#url = next;
+    const { target } = next;
+    this.#url = next.url;
     this.bytes = target.bytes;
     this.#pool = target.pool;
     this.#resetRequest();
