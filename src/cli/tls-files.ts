@@ -65,7 +65,10 @@ async function readPem(flag: string, path: string): Promise<string> {
 export async function loadServerTls(flags: ServerTlsFlags | undefined): Promise<ServerTlsOption | undefined> {
   if (flags === undefined) return undefined;
   if (flags.certFile === undefined || flags.keyFile === undefined) return true;
-  const [cert, key] = await Promise.all([readPem('--cert', flags.certFile), readPem('--key', flags.keyFile)]);
+  // One after the other: when both are bad, the message names --cert every time (in parallel,
+  // whichever read failed first won, and the error changed from run to run).
+  const cert = await readPem('--cert', flags.certFile);
+  const key = await readPem('--key', flags.keyFile);
   return { cert, key };
 }
 
