@@ -1,3 +1,14 @@
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+// A check's channel carries booleans: one shared result each, not an object per read.
+const TRUE: IteratorYieldResult<boolean> = Object.freeze({ done: false, value: true });
+const FALSE: IteratorYieldResult<boolean> = Object.freeze({ done: false, value: false });
+
+function resultOf<T>(value: T): IteratorYieldResult<T> {
+  if (value === true) return TRUE as IteratorYieldResult<T>;
+  if (value === false) return FALSE as IteratorYieldResult<T>;
+  return { done: false, value };
+}
+
 /**
  * A Go `chan T` of any capacity — 0 (unbuffered: every send waits for a reader), 1 (Dapr's
  * `make(chan bool, 1)`), or `Infinity` (a callback that never blocks) — read as an async
@@ -39,20 +50,32 @@ export class GoChannel<T> {
 
   /** Resolves `true` when the value went in without waiting, `false` after waiting, `undefined` if closed first. */
   send(value: T): Promise<boolean | undefined> {
-    if (this.#closed) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const at = this.offer(value, resolve);
+      if (at !== false) resolve(at);
+    });
+  }
+
+  /**
+   * The callback form of {@link send}, for a loop that must not allocate a promise per value:
+   * returns `true` when the value went in at once, `undefined` when the channel is closed, and
+   * `false` when it has to wait — then `onWaited` is called once it went in (`false`) or the
+   * channel closed first (`undefined`).
+   */
+  offer(value: T, onWaited: (result: false | undefined) => void): boolean | undefined {
+    if (this.#closed) return undefined;
     const reader = this.#readers.shift();
     if (reader) {
       this.#onReceive?.(value);
-      reader({ done: false, value });
-      return Promise.resolve(true);
+      reader(resultOf(value));
+      return true;
     }
     if (this.#buffer.length < this.#capacity && this.#senders.length === 0) {
       this.#buffer.push(value);
-      return Promise.resolve(true);
+      return true;
     }
-    return new Promise((resolve) => {
-      this.#senders.push({ value, release: () => resolve(this.#closed ? undefined : false) });
-    });
+    this.#senders.push({ value, release: () => onWaited(this.#closed ? undefined : false) });
+    return false;
   }
 
   /** Reads one value: a buffered one, else a waiting sender's, else waits. */
@@ -65,15 +88,15 @@ export class GoChannel<T> {
         sender.release();
       }
       this.#onReceive?.(value);
-      return Promise.resolve({ done: false, value });
+      return Promise.resolve(resultOf(value));
     }
     const sender = this.#senders.shift();
     if (sender) {
       sender.release();
       this.#onReceive?.(sender.value);
-      return Promise.resolve({ done: false, value: sender.value });
+      return Promise.resolve(resultOf(sender.value));
     }
-    if (this.#closed) return Promise.resolve({ done: true, value: undefined });
+    if (this.#closed) return Promise.resolve(DONE);
     return new Promise((resolve) => this.#readers.push(resolve));
   }
 
@@ -82,6 +105,6 @@ export class GoChannel<T> {
     if (this.#closed) return;
     this.#closed = true;
     for (const sender of this.#senders.splice(0)) sender.release();
-    for (const reader of this.#readers.splice(0)) reader({ done: true, value: undefined });
+    for (const reader of this.#readers.splice(0)) reader(DONE);
   }
 }

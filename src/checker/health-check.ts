@@ -1,6 +1,7 @@
 import { ProbekitError } from '../errors.js';
-import { sleep } from '../time/clock.js';
-import { Ticker } from '../time/ticker.js';
+import { atDeadline, type DeadlineTimer } from '../time/deadline.js';
+import { type Tick, Ticker } from '../time/ticker.js';
+import type { ProbeOutcome } from '../transport/outcome.js';
 import type { Transport } from '../transport/types.js';
 import { BufferedChannel } from './channel.js';
 import { CheckLifecycle } from './check-lifecycle.js';
@@ -36,17 +37,24 @@ export interface HealthCheck extends AsyncIterable<boolean> {
   readonly options: Readonly<Omit<HealthCheckOptions, 'observers' | 'signal'>>;
 }
 
+/**
+ * The reference loop, driven by callbacks rather than an async function: a thousand checks
+ * run ten thousand loop turns a second, and each `await` there was a promise, a resumption
+ * and garbage (docs/decisions/0018-callback-loop.md). Every entry point — the initial delay's
+ * timer, a tick, a probe's outcome, a send that waited — is one method below; each checks
+ * `#stopped` first, since `stop()` may land between any two of them.
+ */
 class EndpointHealthCheck extends CheckLifecycle implements HealthCheck {
   readonly #options: HealthCheckOptions;
-  readonly #stopController = new AbortController();
   readonly #channel: BufferedChannel<boolean>;
   readonly #ticker: Ticker;
   readonly #transport: Transport;
   readonly #closeTransport: (() => Promise<void>) | undefined;
-  readonly #loop: Promise<void>;
   readonly #prober: ProbeRunner;
   /** Events are built only when someone observes them: the loop is a hot path at scale. */
   readonly #observed: boolean;
+  #delay: DeadlineTimer | undefined;
+  #stopped = false;
   #phase: LoopPhase = 'initial-delay';
   #counter: CounterState = INITIAL_COUNTER;
   #probes = 0;
@@ -77,23 +85,23 @@ class EndpointHealthCheck extends CheckLifecycle implements HealthCheck {
           }
         : undefined,
     );
-    this.#loop = this.#run().catch((error: unknown) => {
-      if (!this.#stopController.signal.aborted) this.fail(error);
-    });
+    const { clock } = options;
+    this.#delay = atDeadline(clock, clock.now + options.initialDelay, this.#onDelayEnd);
     // Emitted only once every field exists: an observer that throws here stops the check, and
-    // stop() must find the ticker and the loop (it once read the ticker before it was built).
-    // The loop emits nothing before its first await, so `start` is still the first event.
+    // stop() must find the ticker and the delay's timer.
     this.#emit({ type: 'start', at: this.#now });
     const external = options.signal;
-    if (external) {
+    if (external && !this.#stopped) {
       if (external.aborted) void this.stop();
-      else
-        external.addEventListener('abort', () => void this.stop(), {
-          once: true,
-          signal: this.#stopController.signal,
-        });
+      else {
+        const onAbort = () => void this.stop();
+        external.addEventListener('abort', onAbort, { once: true });
+        this.#removeAbortListener = () => external.removeEventListener('abort', onAbort);
+      }
     }
   }
+
+  #removeAbortListener: (() => void) | undefined;
 
   get state(): HealthCheckState {
     return { phase: this.#phase, failureCount: this.#counter.failureCount, probes: this.#probes };
@@ -108,49 +116,81 @@ class EndpointHealthCheck extends CheckLifecycle implements HealthCheck {
     return this.#options.clock.now;
   }
 
-  async #run(): Promise<void> {
-    const { clock, initialDelay, failureThreshold, successStatusCode } = this.#options;
-    const stop = this.#stopController.signal;
-    const observed = this.#observed;
-    await sleep(clock, initialDelay, stop);
-    if (observed) this.#emit({ type: 'delay-end', at: this.#now });
-    while (!stop.aborted) {
-      this.#phase = 'waiting-for-tick';
-      // No abort listener per tick: stop() stops the ticker, which rejects this read.
-      const tick = await this.#ticker.next();
-      this.#phase = 'probing';
-      const probe = this.#probes++;
-      if (observed) this.#emit({ type: 'probe-start', at: this.#now, probe, tick: tick.index });
-      const outcome = await this.#prober.run();
-      if (stop.aborted) return;
-      const success = outcome.kind === 'status' && outcome.status === successStatusCode;
-      const next = step(this.#counter, success, failureThreshold);
-      this.#counter = next.state;
-      if (observed) {
-        this.#emit({
-          type: 'probe-end',
-          at: this.#now,
-          probe,
-          outcome,
-          success,
-          failureCount: next.state.failureCount,
-          rule: next.rule,
-        });
-      }
-      if (next.signal !== undefined) await this.#send(next.signal, probe);
+  readonly #onDelayEnd = (): void => {
+    this.#delay = undefined;
+    if (this.#stopped) return;
+    if (this.#observed) this.#emit({ type: 'delay-end', at: this.#now });
+    this.#awaitTick();
+  };
+
+  /** Reads the ticker; `#onTick` runs at once if a tick waits (it may, after a long probe). */
+  #awaitTick(): void {
+    if (this.#stopped) return;
+    this.#phase = 'waiting-for-tick';
+    try {
+      this.#ticker.read(this.#onTick);
+    } catch (error) {
+      this.#bug(error);
     }
   }
 
-  async #send(value: boolean, probe: number): Promise<void> {
+  readonly #onTick = (tick: Tick): void => {
+    if (this.#stopped) return;
+    this.#phase = 'probing';
+    const probe = this.#probes++;
+    if (this.#observed) {
+      this.#emit({ type: 'probe-start', at: this.#now, probe, tick: tick.index });
+      if (this.#stopped) return;
+    }
+    this.#prober.start(this.#onOutcome);
+  };
+
+  readonly #onOutcome = (outcome: ProbeOutcome): void => {
+    if (this.#stopped) return;
+    const { failureThreshold, successStatusCode } = this.#options;
+    const probe = this.#probes - 1;
+    const success = outcome.kind === 'status' && outcome.status === successStatusCode;
+    const next = step(this.#counter, success, failureThreshold);
+    this.#counter = next.state;
+    if (this.#observed) {
+      this.#emit({
+        type: 'probe-end',
+        at: this.#now,
+        probe,
+        outcome,
+        success,
+        failureCount: next.state.failureCount,
+        rule: next.rule,
+      });
+    }
+    if (next.signal === undefined) this.#awaitTick();
+    else this.#send(next.signal, probe);
+  };
+
+  #send(value: boolean, probe: number): void {
     const observed = this.#observed;
     if (observed) this.#emit({ type: 'signal', at: this.#now, value, probe });
     if (this.#channel.full) {
       this.#phase = 'blocked';
       if (observed) this.#emit({ type: 'blocked', at: this.#now, value });
     }
-    const immediate = await this.#channel.send(value);
-    if (immediate === false && observed) this.#emit({ type: 'unblocked', at: this.#now });
+    // Closed (stopped): the loop ends here.
+    if (this.#channel.offer(value, this.#onUnblocked) === true) this.#awaitTick();
   }
+
+  /**
+   * A send that waited went in (`false`), or the channel closed first (`undefined`). The read
+   * that let it in runs inside the reader's `receive()`, and a reader draining the channel reads
+   * again at the same instant, a few microtasks on: the loop goes on only after those (as the
+   * simulator's reader takes everything there is before a blocked loop moves), so a probe that
+   * ends at once does not find the slot still full. Three turns are what the async loop took
+   * before it read the ticker; this is the rare path (a reader that fell behind), not the hot one.
+   */
+  readonly #onUnblocked = (result: false | undefined): void => {
+    if (result === undefined || this.#stopped) return;
+    if (this.#observed) this.#emit({ type: 'unblocked', at: this.#now });
+    queueMicrotask(() => queueMicrotask(() => queueMicrotask(() => this.#awaitTick())));
+  };
 
   /** Every observer sees every event, even after another one threw (see `withObserver`). */
   #emit(event: CheckEvent): void {
@@ -163,15 +203,22 @@ class EndpointHealthCheck extends CheckLifecycle implements HealthCheck {
     }
   }
 
+  /** A throw inside the loop itself is a bug: it stops the check and reaches the reader. */
+  #bug(error: unknown): void {
+    if (!this.#stopped) this.fail(error);
+  }
+
   protected async shutdown(): Promise<void> {
+    this.#stopped = true;
+    this.#removeAbortListener?.();
     const reason = new ProbekitError('ERR_PROBEKIT_STOPPED', 'The health check was stopped.');
-    this.#stopController.abort(reason);
+    this.#delay?.cancel();
+    this.#delay = undefined;
     this.#prober.abort(reason);
     // Settle the ticks that came due unread, so observers (traces) see them before the end.
     void this.#ticker.hasPendingTick;
     this.#ticker.stop();
     this.#channel.close();
-    await this.#loop;
     this.#phase = 'stopped';
     try {
       await this.#closeTransport?.();

@@ -112,8 +112,23 @@ export class ProbeRunner {
 
   /** Runs one probe. Only one may run at a time. */
   run(): Promise<ProbeOutcome> {
-    if (this.#timeout <= 0 && !this.#zeroIsNone) return Promise.resolve(TIMEOUT);
-    if (!this.#urlIsValid) return Promise.resolve(INVALID_URL);
+    return new Promise<ProbeOutcome>((resolve) => this.start(resolve));
+  }
+
+  /**
+   * Runs one probe and calls `done` with its outcome, once: the checker's hot path (no promise
+   * of its own). `done` is never called synchronously from `start`: an outcome known at once (a
+   * zero timeout, a bad address) comes in a microtask, as an awaited result would.
+   */
+  start(done: (outcome: ProbeOutcome) => void): void {
+    if (this.#timeout <= 0 && !this.#zeroIsNone) {
+      queueMicrotask(() => done(TIMEOUT));
+      return;
+    }
+    if (!this.#urlIsValid) {
+      queueMicrotask(() => done(INVALID_URL));
+      return;
+    }
     let outgoing = this.#outgoing;
     if (!outgoing || outgoing.controller.signal.aborted) {
       const controller = new AbortController();
@@ -122,20 +137,19 @@ export class ProbeRunner {
       this.#outgoing = outgoing;
     }
     const { controller, request } = outgoing;
-    return new Promise<ProbeOutcome>((resolve) => {
-      const due = this.#zeroIsNone ? Number.POSITIVE_INFINITY : this.#clock.now + this.#timeout;
-      const attempt = new Attempt(resolve, controller, this.#timeoutReason, this.#clock, due);
-      this.#attempt = attempt;
-      if (!this.#zeroIsNone) attempt.deadline = atDeadline(this.#clock, due, attempt.onDeadline);
-      let pending: Promise<ProbeResponse>;
-      try {
-        pending = this.#transport(request);
-      } catch (error) {
-        attempt.onError(error);
-        return;
-      }
-      pending.then(attempt.onResponse, attempt.onError);
-    });
+    const due = this.#zeroIsNone ? Number.POSITIVE_INFINITY : this.#clock.now + this.#timeout;
+    const attempt = new Attempt(done, controller, this.#timeoutReason, this.#clock, due);
+    this.#attempt = attempt;
+    if (!this.#zeroIsNone) attempt.deadline = atDeadline(this.#clock, due, attempt.onDeadline);
+    let pending: Promise<ProbeResponse>;
+    try {
+      pending = this.#transport(request);
+    } catch (error) {
+      // Settled in a microtask, as a rejected promise would be: `done` never runs inside start().
+      queueMicrotask(() => attempt.onError(error));
+      return;
+    }
+    pending.then(attempt.onResponse, attempt.onError);
   }
 
   /**

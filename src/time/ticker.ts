@@ -15,6 +15,13 @@ export interface TickerObserver {
   drop?(tick: Tick): void;
 }
 
+interface TickWaiter {
+  resolve(tick: Tick): void;
+  reject(reason: unknown): void;
+}
+
+function ignore(): void {}
+
 /**
  * A Go `time.Ticker`: ticks due at `start + k * interval` (k = 1, 2, …, no drift), a channel
  * buffer of one, and ticks that come due while the buffer is full are dropped.
@@ -38,7 +45,9 @@ export class Ticker {
   readonly #observer: TickerObserver | undefined;
   #nextIndex = 1;
   #slot: Tick | undefined;
-  #waiter: { resolve(tick: Tick): void; reject(reason: unknown): void } | undefined;
+  #waiter: TickWaiter | undefined;
+  /** The waiter of callback reads, kept while the callback stays the same (a loop's one handler). */
+  #callbackWaiter: TickWaiter | undefined;
   #timer: DeadlineTimer | undefined;
   #stopped = false;
   readonly #onTimer = () => {
@@ -67,6 +76,29 @@ export class Ticker {
   get hasPendingTick(): boolean {
     this.#settle();
     return this.#slot !== undefined;
+  }
+
+  /**
+   * Reads the channel with a callback, the checker's hot path: no promise, no await. `onTick`
+   * runs at once (synchronously) when a tick is waiting, else when the next one comes due. A
+   * read cut short by `stop()` never calls back. Throws if stopped or if a read is waiting.
+   */
+  read(onTick: (tick: Tick) => void): void {
+    if (this.#stopped) throw new Error('Failed to read the ticker: it is stopped.');
+    if (this.#waiter) throw new Error('Failed to read the ticker: a read is already waiting.');
+    this.#settle();
+    const waiting = this.#slot;
+    if (waiting) {
+      this.#slot = undefined;
+      onTick(waiting);
+      return;
+    }
+    let waiter = this.#callbackWaiter;
+    if (waiter?.resolve !== onTick) {
+      waiter = { resolve: onTick, reject: ignore };
+      this.#callbackWaiter = waiter;
+    }
+    this.#wait(waiter);
   }
 
   /**
@@ -102,11 +134,15 @@ export class Ticker {
           },
         };
       } else {
-        // The hot path (the checker reads without a signal and stops the ticker instead).
         this.#waiter = { resolve, reject };
       }
       this.#timer = atDeadline(this.#clock, this.#due(this.#nextIndex), this.#onTimer);
     });
+  }
+
+  #wait(waiter: TickWaiter): void {
+    this.#waiter = waiter;
+    this.#timer = atDeadline(this.#clock, this.#due(this.#nextIndex), this.#onTimer);
   }
 
   /** Stops the ticker: no more ticks, a waiting read rejects, no timer is left. */
@@ -130,14 +166,18 @@ export class Ticker {
     if (this.#due(this.#nextIndex) > now) return;
     const last = this.#lastDueIndex(now);
     const observer = this.#observer;
+    // A waiting reader is handed its tick only once every due tick is settled: a callback
+    // reader may read again at once, and must find the ticker consistent.
+    let handedTo: TickWaiter | undefined;
+    let handed: Tick | undefined;
     // Without an observer, the dropped ticks need not be visited one by one.
     for (let index = this.#nextIndex; index <= last; index++) {
       const tick: Tick = { index, due: this.#due(index) };
       if (this.#waiter && this.#slot === undefined) {
-        const waiter = this.#waiter;
+        handedTo = this.#waiter;
+        handed = tick;
         this.#clearWaiter();
         observer?.tick?.(tick);
-        waiter.resolve(tick);
       } else if (this.#slot === undefined) {
         this.#slot = tick;
         observer?.tick?.(tick);
@@ -148,6 +188,7 @@ export class Ticker {
       }
     }
     this.#nextIndex = last + 1;
+    if (handedTo !== undefined) handedTo.resolve(handed as Tick);
   }
 
   #lastDueIndex(now: number): number {
