@@ -1,5 +1,5 @@
 import type { Clock } from '../time/clock.js';
-import { atDeadline, type DeadlineTimer } from '../time/deadline.js';
+import { type RearmableDeadline, rearmableDeadline } from '../time/deadline.js';
 import { outcomeOfError, type ProbeOutcome, transportError } from '../transport/outcome.js';
 import type { ProbeRequest, ProbeResponse, Transport } from '../transport/types.js';
 
@@ -26,7 +26,8 @@ interface Outgoing {
 /** One probe in flight: settles once, from the response, the error, the deadline or an abort. */
 class Attempt {
   readonly controller: AbortController;
-  deadline: DeadlineTimer | undefined;
+  /** The runner's timeout timer while this attempt has it armed. */
+  deadline: RearmableDeadline | undefined;
   #resolve: ((outcome: ProbeOutcome) => void) | undefined;
   readonly #timeoutReason: () => Error;
 
@@ -53,13 +54,13 @@ class Attempt {
     this.#clock.now >= this.#due ? this.onDeadline() : this.settle(statusOutcome(response.status));
   readonly onError = (error: unknown) =>
     this.#clock.now >= this.#due ? this.onDeadline() : this.settle(outcomeOfError(error));
-  readonly onDeadline = () => {
+  onDeadline(): void {
     // Also reached from a late answer, before the deadline's own timer ran: cancel it.
     this.deadline?.cancel();
     this.deadline = undefined;
     this.controller.abort(this.#timeoutReason());
     this.settle(TIMEOUT);
-  };
+  }
 
   /** A late answer (after a timeout or an abort) finds the attempt settled and is ignored. */
   settle(outcome: ProbeOutcome): void {
@@ -95,6 +96,8 @@ export class ProbeRunner {
   readonly #urlIsValid: boolean;
   #attempt: Attempt | undefined;
   #outgoing: Outgoing | undefined;
+  /** The request timeout's timer, armed by each attempt in turn (settling cancels it). */
+  readonly #timeoutTimer: RearmableDeadline;
   readonly #timeoutReason = () =>
     transportError('timeout', `Probe of ${this.#url} timed out after ${this.#timeout} ms.`);
 
@@ -108,6 +111,7 @@ export class ProbeRunner {
     this.#clock = clock;
     this.#urlIsValid = URL.canParse(url);
     this.#zeroIsNone = zeroIsNone && timeout <= 0;
+    this.#timeoutTimer = rearmableDeadline(clock, () => this.#attempt?.onDeadline());
   }
 
   /** Runs one probe. Only one may run at a time. */
@@ -140,7 +144,10 @@ export class ProbeRunner {
     const due = this.#zeroIsNone ? Number.POSITIVE_INFINITY : this.#clock.now + this.#timeout;
     const attempt = new Attempt(done, controller, this.#timeoutReason, this.#clock, due);
     this.#attempt = attempt;
-    if (!this.#zeroIsNone) attempt.deadline = atDeadline(this.#clock, due, attempt.onDeadline);
+    if (!this.#zeroIsNone) {
+      attempt.deadline = this.#timeoutTimer;
+      this.#timeoutTimer.arm(due);
+    }
     let pending: Promise<ProbeResponse>;
     try {
       pending = this.#transport(request);

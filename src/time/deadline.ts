@@ -1,5 +1,6 @@
-import type { Clock, TimerHandle } from './clock.js';
+import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import { MAX_DURATION_MS } from './duration.js';
+import { QueuedTimer, TimerQueue } from './timer-queue.js';
 
 /** A cancellable timer aimed at an absolute time on a clock. */
 export interface DeadlineTimer {
@@ -60,4 +61,69 @@ class Deadline implements DeadlineTimer {
  */
 export function atDeadline(clock: Clock, deadline: number, callback: () => void): DeadlineTimer {
   return new Deadline(clock, deadline, callback);
+}
+
+/** A deadline timer armed again and again for new deadlines: one per loop, not one per wait. */
+export interface RearmableDeadline {
+  /** Aims at `deadline` (cancelling the previous aim): the callback runs once `clock.now >= deadline`. */
+  arm(deadline: number): void;
+  cancel(): void;
+}
+
+/** The real clock's deadlines share one Node timer (see `TimerQueue`); made on first use (clock.ts imports this module). */
+let systemQueue: TimerQueue | undefined;
+
+class QueuedDeadline implements RearmableDeadline {
+  readonly #timer: QueuedTimer;
+
+  constructor(callback: () => void) {
+    this.#timer = new QueuedTimer(callback);
+    systemQueue ??= new TimerQueue(systemClock);
+  }
+
+  arm(deadline: number): void {
+    (systemQueue as TimerQueue).add(this.#timer, deadline);
+  }
+
+  cancel(): void {
+    (systemQueue as TimerQueue).remove(this.#timer);
+  }
+}
+
+class ChainedDeadline implements RearmableDeadline {
+  readonly #clock: Clock;
+  readonly #callback: () => void;
+  #current: DeadlineTimer | undefined;
+
+  constructor(clock: Clock, callback: () => void) {
+    this.#clock = clock;
+    this.#callback = callback;
+  }
+
+  arm(deadline: number): void {
+    this.#current?.cancel();
+    this.#current = atDeadline(this.#clock, deadline, this.#callback);
+  }
+
+  cancel(): void {
+    this.#current?.cancel();
+    this.#current = undefined;
+  }
+}
+
+/**
+ * A deadline timer for a loop that waits again and again (a ticker, a probe's timeout): `arm`
+ * aims it, `cancel` stops it; the callback runs once per arm, once `clock.now >= deadline`.
+ *
+ * On the real clock ({@link systemClock}) every such timer of the process shares one Node
+ * timer through a heap, and arming allocates nothing; on any other clock (fake-timers) each
+ * arm is an {@link atDeadline}, so virtual time orders timers exactly as before.
+ *
+ * @example
+ * const timeout = rearmableDeadline(clock, () => console.log('late'));
+ * timeout.arm(clock.now + 1000);
+ * timeout.cancel();
+ */
+export function rearmableDeadline(clock: Clock, callback: () => void): RearmableDeadline {
+  return clock === systemClock ? new QueuedDeadline(callback) : new ChainedDeadline(clock, callback);
 }

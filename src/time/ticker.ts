@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import { atDeadline, type DeadlineTimer } from './deadline.js';
+import { type RearmableDeadline, rearmableDeadline } from './deadline.js';
 
 /** One tick: the `index`-th (1-based) tick, due at `start + index * interval`. */
 export interface Tick {
@@ -48,10 +48,10 @@ export class Ticker {
   #waiter: TickWaiter | undefined;
   /** The waiter of callback reads, kept while the callback stays the same (a loop's one handler). */
   #callbackWaiter: TickWaiter | undefined;
-  #timer: DeadlineTimer | undefined;
+  /** One timer for every wait (on the real clock, a slot in the shared queue). */
+  readonly #timer: RearmableDeadline;
   #stopped = false;
   readonly #onTimer = () => {
-    this.#timer = undefined;
     this.#settle();
   };
 
@@ -65,6 +65,7 @@ export class Ticker {
     this.#interval = interval;
     this.#start = clock.now;
     this.#observer = observer;
+    this.#timer = rearmableDeadline(clock, this.#onTimer);
   }
 
   /** When the ticker started (ticks are due at `start + k * interval`). */
@@ -136,13 +137,13 @@ export class Ticker {
       } else {
         this.#waiter = { resolve, reject };
       }
-      this.#timer = atDeadline(this.#clock, this.#due(this.#nextIndex), this.#onTimer);
+      this.#timer.arm(this.#due(this.#nextIndex));
     });
   }
 
   #wait(waiter: TickWaiter): void {
     this.#waiter = waiter;
-    this.#timer = atDeadline(this.#clock, this.#due(this.#nextIndex), this.#onTimer);
+    this.#timer.arm(this.#due(this.#nextIndex));
   }
 
   /** Stops the ticker: no more ticks, a waiting read rejects, no timer is left. */
@@ -201,7 +202,6 @@ export class Ticker {
 
   #clearWaiter(): void {
     this.#waiter = undefined;
-    this.#timer?.cancel();
-    this.#timer = undefined;
+    this.#timer.cancel();
   }
 }

@@ -1,0 +1,172 @@
+import type { Clock, TimerHandle } from './clock.js';
+import { MAX_DURATION_MS } from './duration.js';
+
+/**
+ * One entry of a {@link TimerQueue}, owned by its user and armed again and again: arming
+ * allocates nothing (a Node timer per tick and per request timeout was a tenth of a thousand
+ * checks' garbage).
+ */
+export class QueuedTimer {
+  /** When it is due, on the queue's clock. */
+  deadline = 0;
+  /** Its place in the heap; -1 while not queued. */
+  index = -1;
+  /** Arming order: equal deadlines fire first armed, first fired, as Node's timers do. */
+  order = 0;
+  readonly fire: () => void;
+
+  constructor(fire: () => void) {
+    this.fire = fire;
+  }
+}
+
+/**
+ * Every deadline of a clock behind one clock timer: a binary heap ordered by (deadline, arming
+ * order), and one `clock.setTimeout` aimed at its earliest entry. When that timer fires, every
+ * entry due by then runs, in order; one that was armed while they ran waits for the next
+ * firing, so an entry that re-arms itself for "now" cannot starve the event loop. A timer that
+ * fires early (Node anchors timers to the loop's start-of-turn time) runs nothing and aims
+ * again.
+ *
+ * @example
+ * const queue = new TimerQueue(systemClock);
+ * const timer = new QueuedTimer(() => console.log('due'));
+ * queue.add(timer, systemClock.now + 100);
+ * queue.remove(timer); // nothing fires, no clock timer is left
+ */
+export class TimerQueue {
+  readonly #clock: Clock;
+  readonly #heap: QueuedTimer[] = [];
+  #order = 0;
+  #handle: TimerHandle | undefined;
+  /** The deadline the clock timer aims at; Infinity when none is armed. */
+  #aimedAt = Number.POSITIVE_INFINITY;
+  #firing = false;
+  readonly #onClockTimer = (): void => {
+    this.#handle = undefined;
+    this.#aimedAt = Number.POSITIVE_INFINITY;
+    this.#fireDue();
+  };
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  /** How many timers are queued. */
+  get size(): number {
+    return this.#heap.length;
+  }
+
+  /** Queues `timer` for `deadline` (moving it if it was queued already). */
+  add(timer: QueuedTimer, deadline: number): void {
+    if (timer.index >= 0) this.#removeAt(timer.index);
+    timer.deadline = deadline;
+    timer.order = this.#order++;
+    const heap = this.#heap;
+    timer.index = heap.length;
+    heap.push(timer);
+    this.#siftUp(timer.index);
+    if (!this.#firing && deadline < this.#aimedAt) this.#aim();
+  }
+
+  /** Takes `timer` out of the queue; nothing happens if it is not queued. */
+  remove(timer: QueuedTimer): void {
+    if (timer.index < 0) return;
+    this.#removeAt(timer.index);
+    // An empty queue holds no clock timer: nothing keeps the process alive for it.
+    if (this.#heap.length === 0 && !this.#firing) this.#disarm();
+  }
+
+  #fireDue(): void {
+    const heap = this.#heap;
+    const now = this.#clock.now;
+    const armedBefore = this.#order;
+    this.#firing = true;
+    try {
+      while (heap.length > 0) {
+        const first = heap[0] as QueuedTimer;
+        if (first.deadline > now || first.order >= armedBefore) break;
+        this.#removeAt(0);
+        try {
+          first.fire();
+        } catch (error) {
+          // One entry's bug must not stop the others; it still surfaces, as a timer's throw does.
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
+      }
+    } finally {
+      this.#firing = false;
+      this.#aim();
+    }
+  }
+
+  #aim(): void {
+    this.#disarm();
+    const first = this.#heap[0];
+    if (first === undefined) return;
+    const remaining = first.deadline - this.#clock.now;
+    const delay = remaining > 0 ? Math.min(Math.ceil(remaining), MAX_DURATION_MS) : 0;
+    this.#aimedAt = first.deadline;
+    this.#handle = this.#clock.setTimeout(this.#onClockTimer, delay);
+  }
+
+  #disarm(): void {
+    if (this.#handle === undefined) return;
+    this.#clock.clearTimeout(this.#handle);
+    this.#handle = undefined;
+    this.#aimedAt = Number.POSITIVE_INFINITY;
+  }
+
+  #removeAt(index: number): void {
+    const heap = this.#heap;
+    const removed = heap[index] as QueuedTimer;
+    removed.index = -1;
+    const last = heap.pop() as QueuedTimer;
+    if (index === heap.length) return;
+    heap[index] = last;
+    last.index = index;
+    this.#siftDown(index);
+    this.#siftUp(last.index);
+  }
+
+  #siftUp(index: number): void {
+    const heap = this.#heap;
+    const timer = heap[index] as QueuedTimer;
+    while (index > 0) {
+      const parentIndex = (index - 1) >> 1;
+      const parent = heap[parentIndex] as QueuedTimer;
+      if (!before(timer, parent)) break;
+      heap[index] = parent;
+      parent.index = index;
+      index = parentIndex;
+    }
+    heap[index] = timer;
+    timer.index = index;
+  }
+
+  #siftDown(index: number): void {
+    const heap = this.#heap;
+    const length = heap.length;
+    const timer = heap[index] as QueuedTimer;
+    for (;;) {
+      const left = 2 * index + 1;
+      if (left >= length) break;
+      const right = left + 1;
+      let child = left;
+      if (right < length && before(heap[right] as QueuedTimer, heap[left] as QueuedTimer)) child = right;
+      const smaller = heap[child] as QueuedTimer;
+      if (!before(smaller, timer)) break;
+      heap[index] = smaller;
+      smaller.index = index;
+      index = child;
+    }
+    heap[index] = timer;
+    timer.index = index;
+  }
+}
+
+function before(a: QueuedTimer, b: QueuedTimer): boolean {
+  return a.deadline < b.deadline || (a.deadline === b.deadline && a.order < b.order);
+}
