@@ -45,7 +45,9 @@ class Deadline implements DeadlineTimer {
 }
 
 /**
- * Calls `callback` once `clock.now >= deadline`.
+ * Calls `callback` once `clock.now >= deadline`. On the real clock ({@link systemClock}) the
+ * timer is an entry in the process's shared `TimerQueue` (one Node timer for all of them); on
+ * any other clock, a timer of that clock.
  *
  * Node's timers can fire a millisecond or two early against `performance.now()`; when that
  * happens the timer is re-armed for the remainder, so callers may rely on the deadline having
@@ -60,7 +62,18 @@ class Deadline implements DeadlineTimer {
  * timer.cancel(); // changed our mind: nothing fires, no timer is left
  */
 export function atDeadline(clock: Clock, deadline: number, callback: () => void): DeadlineTimer {
-  return new Deadline(clock, deadline, callback);
+  if (clock !== systemClock) return new Deadline(clock, deadline, callback);
+  // The real clock: one entry in the shared queue rather than a Node timer of its own (a
+  // server's per-request timeouts are mostly cancelled, and a heap entry is cheaper to drop).
+  const timer = new QueuedOnce(callback);
+  queueOfSystemClock().add(timer, deadline);
+  return timer;
+}
+
+class QueuedOnce extends QueuedTimer implements DeadlineTimer {
+  cancel(): void {
+    queueOfSystemClock().remove(this);
+  }
 }
 
 /** A deadline timer armed again and again for new deadlines: one per loop, not one per wait. */
@@ -73,20 +86,19 @@ export interface RearmableDeadline {
 /** The real clock's deadlines share one Node timer (see `TimerQueue`); made on first use (clock.ts imports this module). */
 let systemQueue: TimerQueue | undefined;
 
-class QueuedDeadline implements RearmableDeadline {
-  readonly #timer: QueuedTimer;
+function queueOfSystemClock(): TimerQueue {
+  // The world: tests may swap the global timers for fake ones and back (vi.useFakeTimers()).
+  systemQueue ??= new TimerQueue(systemClock, { world: () => globalThis.setTimeout });
+  return systemQueue;
+}
 
-  constructor(callback: () => void) {
-    this.#timer = new QueuedTimer(callback);
-    systemQueue ??= new TimerQueue(systemClock);
-  }
-
+class QueuedDeadline extends QueuedTimer implements RearmableDeadline {
   arm(deadline: number): void {
-    (systemQueue as TimerQueue).add(this.#timer, deadline);
+    queueOfSystemClock().add(this, deadline);
   }
 
   cancel(): void {
-    (systemQueue as TimerQueue).remove(this.#timer);
+    queueOfSystemClock().remove(this);
   }
 }
 

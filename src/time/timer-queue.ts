@@ -42,14 +42,19 @@ export class TimerQueue {
   /** The deadline the clock timer aims at; Infinity when none is armed. */
   #aimedAt = Number.POSITIVE_INFINITY;
   #firing = false;
-  readonly #onClockTimer = (): void => {
-    this.#handle = undefined;
-    this.#aimedAt = Number.POSITIVE_INFINITY;
-    this.#fireDue();
-  };
+  /** Which aim the clock timer belongs to: a timer left over from an earlier aim is ignored. */
+  #aimId = 0;
+  readonly #world: (() => unknown) | undefined;
+  #aimedInWorld: unknown;
 
-  constructor(clock: Clock) {
+  /**
+   * `world` names the timer implementation the clock's timers come from right now (for the real
+   * clock: the global `setTimeout`, which a test may swap for fake timers and back): a timer
+   * armed in another world may never fire in this one, so the queue aims again.
+   */
+  constructor(clock: Clock, options: { readonly world?: () => unknown } = {}) {
     this.#clock = clock;
+    this.#world = options.world;
   }
 
   /** How many timers are queued. */
@@ -66,7 +71,9 @@ export class TimerQueue {
     timer.index = heap.length;
     heap.push(timer);
     this.#siftUp(timer.index);
-    if (!this.#firing && deadline < this.#aimedAt) this.#aim();
+    if (this.#firing) return;
+    if (deadline < this.#aimedAt || (this.#world !== undefined && this.#world() !== this.#aimedInWorld))
+      this.#aim();
   }
 
   /** Takes `timer` out of the queue; nothing happens if it is not queued. */
@@ -108,15 +115,25 @@ export class TimerQueue {
     if (first === undefined) return;
     const remaining = first.deadline - this.#clock.now;
     const delay = remaining > 0 ? Math.min(Math.ceil(remaining), MAX_DURATION_MS) : 0;
+    const id = ++this.#aimId;
     this.#aimedAt = first.deadline;
-    this.#handle = this.#clock.setTimeout(this.#onClockTimer, delay);
+    this.#aimedInWorld = this.#world?.();
+    this.#handle = this.#clock.setTimeout(() => {
+      if (id !== this.#aimId) return;
+      this.#handle = undefined;
+      this.#aimedAt = Number.POSITIVE_INFINITY;
+      this.#fireDue();
+    }, delay);
   }
 
   #disarm(): void {
     if (this.#handle === undefined) return;
-    this.#clock.clearTimeout(this.#handle);
+    // Another world's timer cannot be cleared from this one; its firing is ignored instead.
+    if (this.#world === undefined || this.#world() === this.#aimedInWorld)
+      this.#clock.clearTimeout(this.#handle);
     this.#handle = undefined;
     this.#aimedAt = Number.POSITIVE_INFINITY;
+    this.#aimId++;
   }
 
   #removeAt(index: number): void {

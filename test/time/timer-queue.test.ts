@@ -98,6 +98,32 @@ describe('TimerQueue: every deadline of a clock behind one clock timer', () => {
     expect(fired).toEqual([10.5]);
   });
 
+  it('aims again when the timers underneath were swapped (fake timers installed, then not)', () => {
+    // The real clock's timers are the global ones of the moment; a test may swap them. A timer
+    // armed before the swap may never fire after it, so an add in the new world aims again.
+    const first = FakeTimers.createClock(0);
+    const second = FakeTimers.createClock(0);
+    let current = first;
+    const swappable: Clock = {
+      get now() {
+        return current.now;
+      },
+      setTimeout: (callback, ms) => current.setTimeout(callback, ms),
+      clearTimeout: (handle) => current.clearTimeout(handle as FakeTimers.TimerId),
+    };
+    const queue = new TimerQueue(swappable, { world: () => current });
+    const fired: string[] = [];
+    queue.add(new QueuedTimer(() => fired.push('early')), 10);
+    current = second;
+    queue.add(new QueuedTimer(() => fired.push('late')), 20);
+    second.tick(20);
+    expect(fired).toEqual(['early', 'late']);
+    // The first world's timer, if it ever fires, is stale and does nothing.
+    first.tick(100);
+    expect(fired).toEqual(['early', 'late']);
+    expect(second.countTimers()).toBe(0);
+  });
+
   it('a deadline past 2^31−1 ms is reached by aiming again, never fired early', () => {
     const { clock, queue, fired, timer } = setUp();
     queue.add(timer('far'), 3e9);

@@ -483,7 +483,8 @@ class MockHttpServer implements MockServer {
     // Busy while deciding: a refusal that starts with this request must not cut its own connection.
     socket[ACTIVE] = (socket[ACTIVE] ?? 0) + 1;
     this.#watchIdle(socket, res);
-    const reception = this.#player.receive(req.method ?? 'GET', url, this.#clock.now);
+    const now = this.#clock.now;
+    const reception = this.#player.receive(req.method ?? 'GET', url, now);
     if (reception.refused) {
       // It came over a connection opened before the listener closed: nobody is listening now.
       socket.destroy();
@@ -493,7 +494,8 @@ class MockHttpServer implements MockServer {
     if (decision.action === 'respond' && decision.delay === 0 && decision.dribble === undefined) {
       this.#respond(req, res, decision);
       socket[ACTIVE]--;
-      this.#player.journal.settle(ticket, 'completed', this.#clock.now);
+      // Answered within this call: it completed at the instant it arrived.
+      this.#player.journal.settle(ticket, 'completed', now);
       return;
     }
     this.#defer(req, res, ticket, decision);
@@ -522,6 +524,8 @@ class MockHttpServer implements MockServer {
 
   /** The decision's headers, with `{origin}` made the origin the client addressed. */
   #headers(req: IncomingMessage, decision: Decision): Readonly<Record<string, string>> | undefined {
+    // Most answers carry no headers: the origin (two regular expressions, our own URL) is not needed.
+    if (decision.headers === undefined) return undefined;
     const origin = requestOrigin(req.headers.host, this.url);
     // requestOrigin builds http:// origins; the fallback (this.url) already has the scheme.
     return withOrigin(decision.headers, this.#tls ? origin.replace(/^http:/, 'https:') : origin);
