@@ -1,6 +1,7 @@
 import type { Clock } from '../time/clock.js';
 import { type RearmableDeadline, rearmableDeadline } from '../time/deadline.js';
 import { outcomeOfError, type ProbeOutcome, transportError } from '../transport/outcome.js';
+import { PROBE_WITH_CALLBACKS, type ProbeWithCallbacks } from '../transport/pooled-transport.js';
 import type { ProbeRequest, ProbeResponse, Transport } from '../transport/types.js';
 
 const TIMEOUT: ProbeOutcome = Object.freeze({ kind: 'timeout' });
@@ -33,6 +34,8 @@ class Attempt {
 
   readonly #clock: Clock;
   readonly #due: number;
+  /** Inside the transport call: an answer that comes at once is passed on in a microtask. */
+  starting = false;
 
   constructor(
     resolve: (outcome: ProbeOutcome) => void,
@@ -50,26 +53,52 @@ class Attempt {
 
   // An answer handled at or after the deadline is too late, whichever callback a process that
   // was stalled past both happens to run first: the timeout wins, as it does at equal instants.
-  readonly onResponse = (response: ProbeResponse) =>
-    this.#clock.now >= this.#due ? this.onDeadline() : this.settle(statusOutcome(response.status));
-  readonly onError = (error: unknown) =>
-    this.#clock.now >= this.#due ? this.onDeadline() : this.settle(outcomeOfError(error));
+  // Settled already (a timeout, an abort): a late answer is ignored.
+  readonly onResponse = (response: ProbeResponse): void => {
+    if (this.#resolve === undefined) return;
+    if (this.#clock.now >= this.#due) this.onDeadline();
+    else this.settle(statusOutcome(response.status));
+  };
+  readonly onError = (error: unknown): void => {
+    if (this.#resolve === undefined) return;
+    if (this.#clock.now >= this.#due) this.onDeadline();
+    else this.settle(outcomeOfError(error));
+  };
+  /** Also reached from a late answer, before the deadline's own timer ran. */
   onDeadline(): void {
-    // Also reached from a late answer, before the deadline's own timer ran: cancel it.
-    this.deadline?.cancel();
-    this.deadline = undefined;
-    this.controller.abort(this.#timeoutReason());
-    this.settle(TIMEOUT);
+    this.abortWith(this.#timeoutReason(), TIMEOUT);
+  }
+
+  /**
+   * Settles with `outcome` and aborts the request with `reason`. Settled *before* the abort: a
+   * transport that rejects at once on abort (ours do, synchronously) is then ignored, and the
+   * loop goes on only once the abort is done, never from inside the signal's listeners.
+   */
+  abortWith(reason: unknown, outcome: ProbeOutcome): void {
+    const resolve = this.#take();
+    if (resolve === undefined) return;
+    this.controller.abort(reason);
+    this.#deliver(resolve, outcome);
   }
 
   /** A late answer (after a timeout or an abort) finds the attempt settled and is ignored. */
   settle(outcome: ProbeOutcome): void {
+    const resolve = this.#take();
+    if (resolve !== undefined) this.#deliver(resolve, outcome);
+  }
+
+  #take(): ((outcome: ProbeOutcome) => void) | undefined {
     const resolve = this.#resolve;
-    if (!resolve) return;
+    if (resolve === undefined) return undefined;
     this.#resolve = undefined;
     this.deadline?.cancel();
     this.deadline = undefined;
-    resolve(outcome);
+    return resolve;
+  }
+
+  #deliver(resolve: (outcome: ProbeOutcome) => void, outcome: ProbeOutcome): void {
+    if (this.starting) queueMicrotask(() => resolve(outcome));
+    else resolve(outcome);
   }
 }
 
@@ -89,6 +118,8 @@ class Attempt {
  */
 export class ProbeRunner {
   readonly #transport: Transport;
+  /** The transport's callback form, when it has one (probekit's own HTTP transports do). */
+  readonly #withCallbacks: ProbeWithCallbacks | undefined;
   readonly #url: string;
   readonly #timeout: number;
   readonly #clock: Clock;
@@ -106,6 +137,9 @@ export class ProbeRunner {
 
   constructor(transport: Transport, url: string, timeout: number, clock: Clock, zeroIsNone = false) {
     this.#transport = transport;
+    this.#withCallbacks = (transport as { [PROBE_WITH_CALLBACKS]?: ProbeWithCallbacks })[
+      PROBE_WITH_CALLBACKS
+    ];
     this.#url = url;
     this.#timeout = timeout;
     this.#clock = clock;
@@ -148,6 +182,20 @@ export class ProbeRunner {
       attempt.deadline = this.#timeoutTimer;
       this.#timeoutTimer.arm(due);
     }
+    const withCallbacks = this.#withCallbacks;
+    if (withCallbacks !== undefined) {
+      // No promise: the transport calls the attempt back (`starting` defers an answer that
+      // comes before this call returns, so `done` never runs inside start()).
+      attempt.starting = true;
+      try {
+        withCallbacks(request, attempt.onResponse, attempt.onError);
+      } catch (error) {
+        attempt.onError(error);
+      } finally {
+        attempt.starting = false;
+      }
+      return;
+    }
     let pending: Promise<ProbeResponse>;
     try {
       pending = this.#transport(request);
@@ -167,7 +215,8 @@ export class ProbeRunner {
     const attempt = this.#attempt;
     this.#attempt = undefined;
     if (!attempt) return;
+    attempt.abortWith(reason, outcomeOfError(reason));
+    // Settled already, it may still be reading a body (`settleAt: 'headers'`): end that too.
     attempt.controller.abort(reason);
-    attempt.settle(outcomeOfError(reason));
   }
 }

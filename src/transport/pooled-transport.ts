@@ -42,6 +42,19 @@ export interface PooledTransportSpec<Probe extends AbortWatcher, Pool extends Tr
   newProbe(target: Target, url: string, resolve: Resolve, reject: Reject): Probe;
 }
 
+/**
+ * The callback form of a pooled transport, found on it under {@link PROBE_WITH_CALLBACKS}: the
+ * same probe as calling the transport, settled through `resolve` or `reject` instead of a
+ * promise (never synchronously when nothing was sent). The checker's loop uses it when its
+ * transport has it: a promise, its two resolving functions and a `then` per probe less.
+ */
+export type ProbeWithCallbacks = (request: ProbeRequest, resolve: Resolve, reject: Reject) => void;
+
+/** Where a transport built by {@link pooledTransport} keeps its {@link ProbeWithCallbacks}. */
+export const PROBE_WITH_CALLBACKS: unique symbol = Symbol('probekit.probeWithCallbacks');
+
+const STARTED = Symbol('started');
+
 /** Parsed URLs are cached; past this many distinct URLs the cache starts over. */
 const MAX_CACHED_URLS = 4096;
 
@@ -110,21 +123,33 @@ export function pooledTransport<
     }
   };
 
-  const transport = (request: ProbeRequest): Promise<ProbeResponse> => {
+  /** Sends the probe, or returns why it cannot be sent (`STARTED` when it was). */
+  const begin = (request: ProbeRequest, resolve: Resolve, reject: Reject): unknown => {
     const { url, signal } = request;
-    if (context.closed) return Promise.reject(stoppedError(url));
+    if (context.closed) return stoppedError(url);
     const now = clock.now;
     if (now - lastSweep >= idleTimeout) sweep(now);
     const target = targetFor(url);
     // An aborted signal wins over a bad URL: the caller gave up before anything was checked.
-    if (target instanceof Error) return Promise.reject(signal.aborted ? signal.reason : target);
-    const promise = new Promise<ProbeResponse>(capture);
-    const probe = spec.newProbe(target, url, captured.resolve, captured.reject);
-    // Already aborted (e.g. a zero timeout): nothing is sent; the unsettled promise is dropped.
-    if (!watchSignal(signal, probe)) return Promise.reject(signal.reason);
+    if (target instanceof Error) return signal.aborted ? signal.reason : target;
+    const probe = spec.newProbe(target, url, resolve, reject);
+    // Already aborted (e.g. a zero timeout): nothing is sent.
+    if (!watchSignal(signal, probe)) return signal.reason;
     target.pool.lastUsed = now;
     target.pool.dispatch(probe);
-    return promise;
+    return STARTED;
+  };
+
+  const transport = (request: ProbeRequest): Promise<ProbeResponse> => {
+    const promise = new Promise<ProbeResponse>(capture);
+    const failed = begin(request, captured.resolve, captured.reject);
+    // Not sent: the unsettled promise is dropped.
+    return failed === STARTED ? promise : Promise.reject(failed);
+  };
+
+  const withCallbacks: ProbeWithCallbacks = (request, resolve, reject) => {
+    const failed = begin(request, resolve, reject);
+    if (failed !== STARTED) queueMicrotask(() => reject(failed));
   };
 
   const owned = Object.defineProperties(transport as PooledTransport, {
@@ -139,6 +164,7 @@ export function pooledTransport<
     },
     closed: { get: () => context.closed },
     pooledOrigins: { get: () => pools.size },
+    [PROBE_WITH_CALLBACKS]: { value: withCallbacks },
   });
   return { transport: owned, targetFor };
 }
