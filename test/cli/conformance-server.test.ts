@@ -146,6 +146,67 @@ describe('probekit conformance server --exec', () => {
   }, 20_000);
 });
 
+describe('probekit conformance server --api-token', () => {
+  const TOKEN = 'probekit-conformance-token';
+  const tokenCases = serverCases({ profile: 'sidecar', server: { apiToken: TOKEN } });
+
+  it('runs only the cases written for a server started with the token, against the built-in sidecar started with it', async () => {
+    expect(tokenCases.length).toBeGreaterThan(0);
+    const result = await run('conformance', 'server', '--profile', 'sidecar', '--api-token', TOKEN);
+    expect(result.code).toBe(0);
+    for (const c of tokenCases)
+      expect(result.stdout).toMatch(new RegExp(`^✓ \\[(core|strict)\\] ${c.id} `, 'm'));
+    expect(result.stdout).toContain(
+      `${tokenCases.length} scenarios: ${tokenCases.length} passed, 0 failed, 0 errors`,
+    );
+    // The cases written for a server without a token are not sent.
+    expect(result.stdout).not.toMatch(/sidecar-starts-not-ready/);
+  });
+
+  it('gives --exec the token as {token} and DAPR_API_TOKEN (probekit serve reads either)', async () => {
+    const serve = `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} serve --port {port} --host 127.0.0.1 --flavour sidecar --quiet`;
+    const viaPlaceholder = await run(
+      'conformance',
+      'server',
+      '--profile',
+      'sidecar',
+      '--api-token',
+      TOKEN,
+      '--exec',
+      `${serve} --api-token {token}`,
+    );
+    expect(viaPlaceholder.code).toBe(0);
+    expect(viaPlaceholder.stdout).toContain(`${tokenCases.length} passed, 0 failed`);
+    const viaEnvironment = await run(
+      'conformance',
+      'server',
+      '--profile',
+      'sidecar',
+      '--api-token',
+      TOKEN,
+      '--exec',
+      serve,
+    );
+    expect(viaEnvironment.code).toBe(0);
+  }, 30_000);
+
+  it('fails (exit 1) against a sidecar started without the token', async () => {
+    // DAPR_API_TOKEN would reach the process: take it out, so the sidecar has no token.
+    const result = await run(
+      'conformance',
+      'server',
+      '--profile',
+      'sidecar',
+      '--api-token',
+      TOKEN,
+      '--exec',
+      `env -u DAPR_API_TOKEN ${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} serve --port {port} --host 127.0.0.1 --flavour sidecar --quiet`,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^✗ /m);
+  }, 30_000);
+});
+
 describe('probekit conformance server arguments', () => {
   it.each([
     [
@@ -164,6 +225,12 @@ describe('probekit conformance server arguments', () => {
     [['--reporter', 'xml'], /--reporter "xml": there is no such reporter/],
     [['--only', 'sidecar-ready-204'], /the control-plane profile has no case called "sidecar-ready-204"/],
     [['--fixtures', '/nonexistent/probekit'], /Failed to read the healthz cases in \/nonexistent\/probekit/],
+    [['--api-token', 'secret'], /--api-token: the control-plane profile has no API token/],
+    [['--profile', 'sidecar', '--api-token', ' '], /--api-token: it is empty/],
+    [
+      ['--profile', 'sidecar', '--api-token', 'another-token'],
+      /no sidecar case is written for a server started with the API token "another-token"/,
+    ],
   ])('rejects %j with exit code 2 and a message naming it', async (args, message) => {
     const result = await run('conformance', 'server', ...args);
     expect(result.code).toBe(2);

@@ -34,6 +34,11 @@ Options:
   --startup-timeout <dur>   --exec only: how long the port may take to open (default 10s)
   --reporter <name>         human (default), json, junit or tap, on stdout
   --fixtures <dir>          a folder of case files (default: the ones shipped)
+  --api-token <token>       sidecar only: the server under test requires daprd's API token
+                            (DAPR_API_TOKEN): run the cases written for a server started with
+                            it instead of the others (the shipped ones use
+                            probekit-conformance-token). --exec gets it as DAPR_API_TOKEN and
+                            {token} in CMD; the built-in server is started with it
   -h, --help                show this help
 
 Exit code: 0 when every case that ran passed, 1 when one failed or errored, 2 for bad
@@ -43,7 +48,9 @@ Examples:
   probekit conformance server --profile sidecar
   probekit conformance server --exec "probekit serve --port {port} --flavour {profile} --quiet"
   probekit conformance server --exec "python3 healthz.py" --level core --reporter junit > healthz.xml
-  probekit conformance server --url http://127.0.0.1:8080 --profile control-plane`;
+  probekit conformance server --url http://127.0.0.1:8080 --profile control-plane
+  probekit conformance server --profile sidecar --api-token probekit-conformance-token \
+    --exec "probekit serve --port {port} --flavour sidecar --api-token {token} --quiet"`;
 
 function profileFlag(value: string | undefined): ServerProfile {
   const profile = value ?? 'control-plane';
@@ -69,9 +76,13 @@ function targetOf(
   url: string | undefined,
   startupTimeoutMs: number | undefined,
   env: NodeJS.ProcessEnv,
+  apiToken: string | undefined,
 ): ServerTarget {
-  if (exec !== undefined)
-    return { exec, env, ...(startupTimeoutMs === undefined ? {} : { startupTimeoutMs }) };
+  if (exec !== undefined) {
+    const command = apiToken === undefined ? exec : exec.replaceAll('{token}', apiToken);
+    const withToken = apiToken === undefined ? env : { ...env, DAPR_API_TOKEN: apiToken };
+    return { exec: command, env: withToken, ...(startupTimeoutMs === undefined ? {} : { startupTimeoutMs }) };
+  }
   if (url !== undefined) {
     try {
       parseTargetUrl(url);
@@ -82,8 +93,10 @@ function targetOf(
     }
     return { url };
   }
-  const options = { logger: silentLogger };
-  const server = profile === 'sidecar' ? createSidecarHealthz(options) : createHealthzServer(options);
+  const server =
+    profile === 'sidecar'
+      ? createSidecarHealthz({ logger: silentLogger, ...(apiToken === undefined ? {} : { apiToken }) })
+      : createHealthzServer({ logger: silentLogger });
   return {
     name: `probekit ${profile} server (in process)`,
     handler: server.handler,
@@ -117,6 +130,7 @@ export const conformanceServerCommand: Command = {
         'startup-timeout': { type: 'string' },
         reporter: { type: 'string' },
         fixtures: { type: 'string' },
+        'api-token': { type: 'string' },
       },
       false,
     );
@@ -144,12 +158,23 @@ export const conformanceServerCommand: Command = {
     const only = listFlag('only', values.only as string | undefined);
     const fixturesDir = values.fixtures as string | undefined;
     const reporterName = reporterFlag(values.reporter as string | undefined, REPORTERS);
+    const apiToken = textFlag(
+      'api-token',
+      values['api-token'] as string | undefined,
+      'probekit-conformance-token',
+    );
+    if (apiToken !== undefined && profile !== 'sidecar') {
+      throw usageError(
+        `Failed to read --api-token: the ${profile} profile has no API token (daprd's DAPR_API_TOKEN guards the sidecar's API). Add --profile sidecar or leave it out.`,
+      );
+    }
+    const server = apiToken === undefined ? undefined : { apiToken };
 
     let cases: ReturnType<typeof serverCases>;
     let all: ReturnType<typeof serverCases>;
     try {
-      cases = serverCases({ profile, levels, only, fixturesDir });
-      all = serverCases({ profile, fixturesDir });
+      cases = serverCases({ profile, levels, only, fixturesDir, server });
+      all = serverCases({ profile, fixturesDir, server });
     } catch (error) {
       if (error instanceof ProbekitError) throw usageError(error.message);
       throw error;
@@ -162,10 +187,12 @@ export const conformanceServerCommand: Command = {
     }
     if (cases.length === 0) {
       throw usageError(
-        `Failed to run the server suite: no ${profile} case matches --level and --only together. Widen the selection.`,
+        apiToken !== undefined && all.length === 0
+          ? `Failed to run the server suite: no ${profile} case is written for a server started with the API token ${JSON.stringify(apiToken)}. The shipped cases use "probekit-conformance-token" (fixtures/healthz/sidecar-api-token.json).`
+          : `Failed to run the server suite: no ${profile} case matches --level and --only together. Widen the selection.`,
       );
     }
-    const target = targetOf(profile, exec, url, startupTimeoutMs, io.env);
+    const target = targetOf(profile, exec, url, startupTimeoutMs, io.env, apiToken);
     const plan = planServerRun(cases, url === undefined);
     if (plan.run.length === 0) {
       throw usageError(
@@ -196,6 +223,7 @@ export const conformanceServerCommand: Command = {
       only,
       fixturesDir,
       requestTimeoutMs,
+      ...(server === undefined ? {} : { server }),
       signal: io.signal,
       onResult: (result) => reporter.result(result),
     });
