@@ -124,6 +124,38 @@ describe('TimerQueue: every deadline of a clock behind one clock timer', () => {
     expect(second.countTimers()).toBe(0);
   });
 
+  it('runs what comes due while a firing runs its entries (re-reading the clock during its first ms)', () => {
+    // Each entry's work takes 0.4 ms of this clock's time, as a probe's does in real time.
+    const fake = FakeTimers.createClock(0);
+    let worked = 0;
+    const busy: Clock = {
+      get now() {
+        return fake.now + worked;
+      },
+      setTimeout: (callback, ms) => fake.setTimeout(callback, ms),
+      clearTimeout: (handle) => fake.clearTimeout(handle as FakeTimers.TimerId),
+    };
+    const queue = new TimerQueue(busy);
+    const fired: Array<[string, number]> = [];
+    const entry = (name: string) =>
+      new QueuedTimer(() => {
+        fired.push([name, busy.now]);
+        worked += 0.4;
+      });
+    queue.add(entry('a'), 10);
+    queue.add(entry('b'), 10.3); // due while a runs: same firing
+    queue.add(entry('c'), 10.7); // due while b runs, still within 1 ms of the firing: same
+    queue.add(entry('d'), 11.5); // not due at the last read (11.2), past the first ms: next firing
+    fake.tick(10);
+    expect(fired.map(([name]) => name)).toEqual(['a', 'b', 'c']);
+    expect(fired.every(([name, at]) => at >= { a: 10, b: 10.3, c: 10.7 }[name as 'a' | 'b' | 'c'])).toBe(
+      true,
+    );
+    fake.tick(1);
+    expect(fired.map(([name]) => name)).toEqual(['a', 'b', 'c', 'd']);
+    expect(fired[3]?.[1]).toBeGreaterThanOrEqual(11.5);
+  });
+
   it('a deadline past 2^31−1 ms is reached by aiming again, never fired early', () => {
     const { clock, queue, fired, timer } = setUp();
     queue.add(timer('far'), 3e9);
