@@ -14,8 +14,8 @@ import { GoChannel } from './go-channel.js';
  * channel.full;             // true
  */
 export class BufferedChannel<T> extends GoChannel<T> {
-  constructor(onReceive?: (value: T) => void) {
-    super(1, onReceive);
+  constructor(onReceive?: (value: T) => void, onDone?: () => IteratorResult<T, undefined> | Promise<never>) {
+    super(1, onReceive, onDone);
   }
 
   /** Whether a value is waiting in the buffer. */

@@ -1,3 +1,5 @@
+const ENDED: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
 /**
  * What every running check shares, whichever loop drives it: `stop()` that is safe from any
  * state and never rejects, the async iterator that *is* the Go channel read, and the rule for
@@ -45,12 +47,17 @@ export abstract class CheckLifecycle implements AsyncIterable<boolean> {
     });
   }
 
-  readonly #afterRead = (result: IteratorResult<boolean, undefined>): IteratorResult<boolean, undefined> => {
-    if (!result.done) return result;
+  /**
+   * What a read of the closed, drained channel answers: the end of the iteration, or the first
+   * failure not reported yet, as a rejection. Subclasses give it to their channel (`onDone`).
+   */
+  protected readEnded(): IteratorResult<boolean, undefined> | Promise<never> {
     this.#iterationEnded = true;
-    this.#throwPendingFailure();
-    return result;
-  };
+    const failure = this.#failure;
+    if (failure === undefined || this.#failureReported) return ENDED;
+    this.#failureReported = true;
+    return Promise.reject(failure.error);
+  }
 
   /** Never rejects, and is safe from any state: inside an observer, the constructor, twice. */
   stop(): Promise<void> {
@@ -71,9 +78,9 @@ export abstract class CheckLifecycle implements AsyncIterable<boolean> {
 
   [Symbol.asyncIterator](): AsyncIterator<boolean, undefined> {
     return {
-      // A plain `then` with one handler for every read, not an async function: a read per
-      // probe is on the hot path of a thousand checks.
-      next: () => this.receive().then(this.#afterRead),
+      // The channel's own promise, nothing added: a read per probe is on the hot path of a
+      // thousand checks. The end of the iteration is `readEnded`, which the channel calls.
+      next: () => this.receive(),
       // Breaking out of `for await` stops the check: nobody is left to read it.
       return: async () => {
         this.#iterationEnded = true;

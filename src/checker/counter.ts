@@ -15,6 +15,8 @@ export interface CounterStep {
 /** The counter before the first probe. */
 export const INITIAL_COUNTER: CounterState = Object.freeze({ failureCount: 0 });
 
+const SUCCESS: CounterStep = Object.freeze({ state: INITIAL_COUNTER, signal: true, rule: 'success' });
+
 /**
  * The pure state machine of Dapr v1.0's loop. Mirrors Dapr: every success emits `true` and
  * resets the count; a failure increments it and emits `false` only when the count *equals* the
@@ -24,7 +26,8 @@ export const INITIAL_COUNTER: CounterState = Object.freeze({ failureCount: 0 });
  * step({ failureCount: 1 }, false, 2); // { state: { failureCount: 2 }, signal: false, rule: 'streak-reached' }
  */
 export function step(state: CounterState, success: boolean, failureThreshold: number): CounterStep {
-  if (success) return { state: INITIAL_COUNTER, signal: true, rule: 'success' };
+  // A success is always the same step: one shared object, nothing allocated per probe.
+  if (success) return SUCCESS;
   const failureCount = state.failureCount + 1;
   const reached = failureCount === failureThreshold;
   return {

@@ -3,6 +3,16 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
 const TRUE: IteratorYieldResult<boolean> = Object.freeze({ done: false, value: true });
 const FALSE: IteratorYieldResult<boolean> = Object.freeze({ done: false, value: false });
 
+// Reads of a value already there share one settled promise each (awaiting it twice is fine).
+const TRUE_READ = Promise.resolve(TRUE);
+const FALSE_READ = Promise.resolve(FALSE);
+
+function readOf<T>(value: T): Promise<IteratorResult<T, undefined>> {
+  if (value === true) return TRUE_READ as Promise<IteratorResult<T, undefined>>;
+  if (value === false) return FALSE_READ as Promise<IteratorResult<T, undefined>>;
+  return Promise.resolve({ done: false, value });
+}
+
 function resultOf<T>(value: T): IteratorYieldResult<T> {
   if (value === true) return TRUE as IteratorYieldResult<T>;
   if (value === false) return FALSE as IteratorYieldResult<T>;
@@ -27,11 +37,25 @@ export class GoChannel<T> {
   readonly #senders: Array<{ value: T; release(): void }> = [];
   readonly #readers: Array<(result: IteratorResult<T, undefined>) => void> = [];
   readonly #onReceive: ((value: T) => void) | undefined;
+  readonly #onDone: (() => IteratorResult<T, undefined> | Promise<never>) | undefined;
   #closed = false;
 
-  constructor(capacity: number, onReceive?: (value: T) => void) {
+  /**
+   * `onReceive` sees every value as a reader takes it; `onDone` gives what a read of the closed,
+   * empty channel answers (default `{ done: true }`): a rejected promise makes that read throw.
+   */
+  constructor(
+    capacity: number,
+    onReceive?: (value: T) => void,
+    onDone?: () => IteratorResult<T, undefined> | Promise<never>,
+  ) {
     this.#capacity = capacity;
     this.#onReceive = onReceive;
+    this.#onDone = onDone;
+  }
+
+  #doneRead(): IteratorResult<T, undefined> | Promise<never> {
+    return this.#onDone === undefined ? DONE : this.#onDone();
   }
 
   get closed(): boolean {
@@ -88,15 +112,15 @@ export class GoChannel<T> {
         sender.release();
       }
       this.#onReceive?.(value);
-      return Promise.resolve(resultOf(value));
+      return readOf(value);
     }
     const sender = this.#senders.shift();
     if (sender) {
       sender.release();
       this.#onReceive?.(sender.value);
-      return Promise.resolve(resultOf(sender.value));
+      return readOf(sender.value);
     }
-    if (this.#closed) return Promise.resolve(DONE);
+    if (this.#closed) return Promise.resolve(this.#doneRead());
     return new Promise((resolve) => this.#readers.push(resolve));
   }
 
@@ -105,6 +129,7 @@ export class GoChannel<T> {
     if (this.#closed) return;
     this.#closed = true;
     for (const sender of this.#senders.splice(0)) sender.release();
-    for (const reader of this.#readers.splice(0)) reader(DONE);
+    // A reader resolved with a rejected promise rejects with it.
+    for (const reader of this.#readers.splice(0)) reader(this.#doneRead() as IteratorResult<T, undefined>);
   }
 }

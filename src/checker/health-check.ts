@@ -73,6 +73,7 @@ class EndpointHealthCheck extends CheckLifecycle implements HealthCheck {
     this.#prober = new ProbeRunner(this.#transport, url, options.requestTimeout, options.clock);
     this.#channel = new BufferedChannel<boolean>(
       this.#observed ? (value) => this.#emit({ type: 'delivered', at: this.#now, value }) : undefined,
+      () => this.readEnded(),
     );
     // Mirrors Dapr: the ticker starts first, then the initial delay runs (docs/semantics.md §1).
     this.#ticker = new Ticker(

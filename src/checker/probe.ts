@@ -1,7 +1,11 @@
 import type { Clock } from '../time/clock.js';
 import { type RearmableDeadline, rearmableDeadline } from '../time/deadline.js';
 import { outcomeOfError, type ProbeOutcome, transportError } from '../transport/outcome.js';
-import { PROBE_WITH_CALLBACKS, type ProbeWithCallbacks } from '../transport/pooled-transport.js';
+import {
+  PROBE_WITH_CALLBACKS,
+  type ProbeSink,
+  type ProbeWithCallbacks,
+} from '../transport/pooled-transport.js';
 import type { ProbeRequest, ProbeResponse, Transport } from '../transport/types.js';
 
 const TIMEOUT: ProbeOutcome = Object.freeze({ kind: 'timeout' });
@@ -25,7 +29,7 @@ interface Outgoing {
 }
 
 /** One probe in flight: settles once, from the response, the error, the deadline or an abort. */
-class Attempt {
+class Attempt implements ProbeSink {
   readonly controller: AbortController;
   /** The runner's timeout timer while this attempt has it armed. */
   deadline: RearmableDeadline | undefined;
@@ -53,17 +57,19 @@ class Attempt {
 
   // An answer handled at or after the deadline is too late, whichever callback a process that
   // was stalled past both happens to run first: the timeout wins, as it does at equal instants.
-  // Settled already (a timeout, an abort): a late answer is ignored.
-  readonly onResponse = (response: ProbeResponse): void => {
+  // Settled already (a timeout, an abort): a late answer is ignored. The transport's callback
+  // form calls these two as methods (the attempt is its sink: no closures per probe).
+  resolve(response: ProbeResponse): void {
     if (this.#resolve === undefined) return;
     if (this.#clock.now >= this.#due) this.onDeadline();
     else this.settle(statusOutcome(response.status));
-  };
-  readonly onError = (error: unknown): void => {
+  }
+
+  reject(error: unknown): void {
     if (this.#resolve === undefined) return;
     if (this.#clock.now >= this.#due) this.onDeadline();
     else this.settle(outcomeOfError(error));
-  };
+  }
   /** Also reached from a late answer, before the deadline's own timer ran. */
   onDeadline(): void {
     this.abortWith(this.#timeoutReason(), TIMEOUT);
@@ -188,9 +194,9 @@ export class ProbeRunner {
       // comes before this call returns, so `done` never runs inside start()).
       attempt.starting = true;
       try {
-        withCallbacks(request, attempt.onResponse, attempt.onError);
+        withCallbacks(request, attempt);
       } catch (error) {
-        attempt.onError(error);
+        attempt.reject(error);
       } finally {
         attempt.starting = false;
       }
@@ -201,10 +207,13 @@ export class ProbeRunner {
       pending = this.#transport(request);
     } catch (error) {
       // Settled in a microtask, as a rejected promise would be: `done` never runs inside start().
-      queueMicrotask(() => attempt.onError(error));
+      queueMicrotask(() => attempt.reject(error));
       return;
     }
-    pending.then(attempt.onResponse, attempt.onError);
+    pending.then(
+      (response) => attempt.resolve(response),
+      (error: unknown) => attempt.reject(error),
+    );
   }
 
   /**

@@ -75,6 +75,7 @@ export class ProfileHealthCheck extends CheckLifecycle implements HealthCheck {
     this.#channel = new GoChannel<boolean>(
       CHANNEL_CAPACITY[profile.loop.kind],
       this.#observed ? (value) => this.#emit({ type: 'delivered', at: this.#now, value }) : undefined,
+      () => this.readEnded(),
     );
     this.#emit({ type: 'start', at: this.#now });
     this.#handle({ kind: 'start' });

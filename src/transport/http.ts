@@ -12,13 +12,13 @@ import {
 } from './client-rules.js';
 import { type ConnectionOptions, OriginPool, type PooledRequest, type Slot } from './origin-pool.js';
 import { outcomeOfError } from './outcome.js';
-import { pooledTransport, redirectTarget } from './pooled-transport.js';
+import { type ProbeSink, pooledTransport, redirectTarget } from './pooled-transport.js';
 import { normalizeProbeError, stoppedError } from './probe-errors.js';
 import { createRawTransport } from './raw/transport.js';
 import { AbortWatcher, unwatchSignal } from './signal-watch.js';
 import { skipContinueConnector } from './skip-continue.js';
 import { type TlsClientOptions, tlsConnectOptions } from './tls-options.js';
-import type { ProbeResponse, Transport } from './types.js';
+import type { Transport } from './types.js';
 
 /**
  * Options for {@link httpTransport}. Every field is optional.
@@ -241,7 +241,7 @@ export function httpTransport(options: HttpTransportOptions = {}): HttpTransport
           : { method: 'GET', path, headers, reset: true },
       };
     },
-    newProbe: (target, url, resolve, reject) => new Probe(context, target, url, resolve, reject),
+    newProbe: (target, url, sink) => new Probe(context, target, url, sink),
   });
   return shell.transport;
 }
@@ -256,9 +256,6 @@ interface ProbeContext {
   readonly settleAtHeaders: boolean;
   readonly targetFor: (url: string) => Target | Error;
 }
-
-type Resolve = (response: ProbeResponse) => void;
-type Reject = (reason: unknown) => void;
 
 /** Shared reason handed to undici when we abort a request ourselves (never surfaces). */
 const ABANDONED = Object.freeze(new Error('probe abandoned'));
@@ -285,8 +282,8 @@ class Probe extends AbortWatcher implements PooledRequest {
   readonly #context: ProbeContext;
   #pool: OriginPool;
   #url: string;
-  readonly #resolve: Resolve;
-  readonly #reject: Reject;
+  /** Where the answer goes (the promise's functions, or the checker's attempt). */
+  readonly #sink: ProbeSink;
   #abortRequest: ((reason?: Error) => void) | undefined;
   #status = 0;
   #bodyBytes = 0;
@@ -297,14 +294,13 @@ class Probe extends AbortWatcher implements PooledRequest {
   #redirects = 0;
   #location: string | undefined;
 
-  constructor(context: ProbeContext, target: Target, url: string, resolve: Resolve, reject: Reject) {
+  constructor(context: ProbeContext, target: Target, url: string, sink: ProbeSink) {
     super();
     this.options = target.options;
     this.#pool = target.pool;
     this.#context = context;
     this.#url = url;
-    this.#resolve = resolve;
-    this.#reject = reject;
+    this.#sink = sink;
   }
 
   get abandoned(): boolean {
@@ -319,7 +315,7 @@ class Probe extends AbortWatcher implements PooledRequest {
   onAbort(reason: unknown): void {
     if (!this.#settled) {
       this.#settled = true;
-      this.#reject(reason);
+      this.#sink.reject(reason);
     }
     // Also ends a body still draining after `settleAt: 'headers'` resolved the probe.
     this.#abortRequest?.(ABANDONED);
@@ -329,7 +325,7 @@ class Probe extends AbortWatcher implements PooledRequest {
   failUnsent(): void {
     if (this.#settled) return;
     this.#settle();
-    this.#reject(deadConnectionError(this.#url));
+    this.#sink.reject(deadConnectionError(this.#url));
   }
 
   onConnect(abort: (reason?: Error) => void): void {
@@ -352,7 +348,7 @@ class Probe extends AbortWatcher implements PooledRequest {
     if (context.settleAtHeaders && !this.#settled) {
       // Go's Client.Do returns here; the signal stays watched so an abort ends the drain.
       this.#settled = true;
-      this.#resolve({ status: statusCode });
+      this.#sink.resolve({ status: statusCode });
     }
     return true;
   }
@@ -362,7 +358,7 @@ class Probe extends AbortWatcher implements PooledRequest {
     if (this.#bodyBytes > this.#context.maxBodyBytes) {
       if (!this.#settled && this.#location === undefined) {
         this.#settled = true;
-        this.#resolve({ status: this.#status });
+        this.#sink.resolve({ status: this.#status });
       }
       // The rest of the body is still on the wire: this connection cannot be reused.
       this.#abortRequest?.(ABANDONED);
@@ -379,7 +375,7 @@ class Probe extends AbortWatcher implements PooledRequest {
       this.#follow();
     } else {
       this.#settle();
-      this.#resolve({ status: this.#status });
+      this.#sink.resolve({ status: this.#status });
     }
   }
 
@@ -403,7 +399,7 @@ class Probe extends AbortWatcher implements PooledRequest {
       return;
     }
     this.#settle();
-    this.#reject(context.closed ? stoppedError(this.#url) : normalizeProbeError(error, this.#url));
+    this.#sink.reject(context.closed ? stoppedError(this.#url) : normalizeProbeError(error, this.#url));
   }
 
   /** Sends the probe (again) through its pool, unless it was settled meanwhile. */
@@ -411,7 +407,7 @@ class Probe extends AbortWatcher implements PooledRequest {
     if (this.#settled) return;
     if (this.#context.closed) {
       this.#settle();
-      this.#reject(stoppedError(this.#url));
+      this.#sink.reject(stoppedError(this.#url));
       return;
     }
     this.#pool.dispatch(this);
@@ -431,7 +427,7 @@ class Probe extends AbortWatcher implements PooledRequest {
     );
     if (next instanceof Error) {
       this.#settle();
-      this.#reject(next);
+      this.#sink.reject(next);
       return;
     }
     const { target } = next;

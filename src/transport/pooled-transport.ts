@@ -39,16 +39,22 @@ export interface PooledTransportSpec<Probe extends AbortWatcher, Pool extends Tr
   readonly context: { closed: boolean };
   newPool(parsed: URL): Pool;
   newTarget(parsed: URL, pool: Pool): Target;
-  newProbe(target: Target, url: string, resolve: Resolve, reject: Reject): Probe;
+  newProbe(target: Target, url: string, sink: ProbeSink): Probe;
 }
 
 /**
  * The callback form of a pooled transport, found on it under {@link PROBE_WITH_CALLBACKS}: the
- * same probe as calling the transport, settled through `resolve` or `reject` instead of a
+ * same probe as calling the transport, settled through the sink's `resolve` or `reject` instead of a
  * promise (never synchronously when nothing was sent). The checker's loop uses it when its
  * transport has it: a promise, its two resolving functions and a `then` per probe less.
  */
-export type ProbeWithCallbacks = (request: ProbeRequest, resolve: Resolve, reject: Reject) => void;
+export type ProbeWithCallbacks = (request: ProbeRequest, sink: ProbeSink) => void;
+
+/** Where a probe's answer goes: the promise's two functions, or (callback form) any object with these methods. */
+export interface ProbeSink {
+  resolve(response: ProbeResponse): void;
+  reject(reason: unknown): void;
+}
 
 /** Where a transport built by {@link pooledTransport} keeps its {@link ProbeWithCallbacks}. */
 export const PROBE_WITH_CALLBACKS: unique symbol = Symbol('probekit.probeWithCallbacks');
@@ -124,7 +130,7 @@ export function pooledTransport<
   };
 
   /** Sends the probe, or returns why it cannot be sent (`STARTED` when it was). */
-  const begin = (request: ProbeRequest, resolve: Resolve, reject: Reject): unknown => {
+  const begin = (request: ProbeRequest, sink: ProbeSink): unknown => {
     const { url, signal } = request;
     if (context.closed) return stoppedError(url);
     const now = clock.now;
@@ -132,7 +138,7 @@ export function pooledTransport<
     const target = targetFor(url);
     // An aborted signal wins over a bad URL: the caller gave up before anything was checked.
     if (target instanceof Error) return signal.aborted ? signal.reason : target;
-    const probe = spec.newProbe(target, url, resolve, reject);
+    const probe = spec.newProbe(target, url, sink);
     // Already aborted (e.g. a zero timeout): nothing is sent.
     if (!watchSignal(signal, probe)) return signal.reason;
     target.pool.lastUsed = now;
@@ -142,14 +148,14 @@ export function pooledTransport<
 
   const transport = (request: ProbeRequest): Promise<ProbeResponse> => {
     const promise = new Promise<ProbeResponse>(capture);
-    const failed = begin(request, captured.resolve, captured.reject);
+    const failed = begin(request, { resolve: captured.resolve, reject: captured.reject });
     // Not sent: the unsettled promise is dropped.
     return failed === STARTED ? promise : Promise.reject(failed);
   };
 
-  const withCallbacks: ProbeWithCallbacks = (request, resolve, reject) => {
-    const failed = begin(request, resolve, reject);
-    if (failed !== STARTED) queueMicrotask(() => reject(failed));
+  const withCallbacks: ProbeWithCallbacks = (request, sink) => {
+    const failed = begin(request, sink);
+    if (failed !== STARTED) queueMicrotask(() => sink.reject(failed));
   };
 
   const owned = Object.defineProperties(transport as PooledTransport, {

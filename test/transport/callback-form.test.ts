@@ -39,13 +39,15 @@ function probe(
   const settled = new Promise<{ response?: ProbeResponse; error?: unknown }>((resolve) => {
     withCallbacks(
       { url, timeout: 1000, signal },
-      (response) => {
-        if (inside) calledBackInside = true;
-        resolve({ response });
-      },
-      (error) => {
-        if (inside) calledBackInside = true;
-        resolve({ error });
+      {
+        resolve(response) {
+          if (inside) calledBackInside = true;
+          resolve({ response });
+        },
+        reject(error) {
+          if (inside) calledBackInside = true;
+          resolve({ error });
+        },
       },
     );
   });

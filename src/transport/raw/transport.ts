@@ -4,10 +4,10 @@ import { describeValue } from '../../errors.js';
 import type { Clock } from '../../time/clock.js';
 import { deadConnectionError, type HttpClientRules, isRedirectStatus } from '../client-rules.js';
 import { outcomeOfError } from '../outcome.js';
-import { pooledTransport, redirectTarget } from '../pooled-transport.js';
+import { type ProbeSink, pooledTransport, redirectTarget } from '../pooled-transport.js';
 import { normalizeProbeError, stoppedError } from '../probe-errors.js';
 import { AbortWatcher, unwatchSignal } from '../signal-watch.js';
-import type { ProbeResponse, Transport } from '../types.js';
+import type { Transport } from '../types.js';
 import { type RawConnection, type RawEndpoint, RawPool, type RawRequest } from './connection.js';
 
 /**
@@ -100,7 +100,7 @@ export function createRawTransport(
       // Pre-encoded once: every probe of this URL writes the same Buffer (no string encoding).
       return { pool, bytes: Buffer.from(head, 'latin1') };
     },
-    newProbe: (target, url, resolve, reject) => new RawProbe(context, target, url, resolve, reject),
+    newProbe: (target, url, sink) => new RawProbe(context, target, url, sink),
   });
   return shell.transport;
 }
@@ -122,9 +122,6 @@ interface ProbeContext {
   readonly settleAtHeaders: boolean;
   readonly targetFor: (url: string) => Target | Error;
 }
-
-type Resolve = (response: ProbeResponse) => void;
-type Reject = (reason: unknown) => void;
 
 /** A failure Go's `net/http` retries on a reused connection: it closed or reset unanswered. */
 function isRetryable(error: unknown): boolean {
@@ -160,23 +157,22 @@ class RawProbe extends AbortWatcher implements RawRequest {
   readonly #context: ProbeContext;
   #pool: RawPool;
   #url: string;
-  readonly #resolve: Resolve;
-  readonly #reject: Reject;
+  /** Where the answer goes (the promise's functions, or the checker's attempt). */
+  readonly #sink: ProbeSink;
   #status = 0;
   #bodyBytes = 0;
   #settled = false;
   #redirects = 0;
   #location: string | undefined = undefined;
 
-  constructor(context: ProbeContext, target: Target, url: string, resolve: Resolve, reject: Reject) {
+  constructor(context: ProbeContext, target: Target, url: string, sink: ProbeSink) {
     super();
     this.bytes = target.bytes;
     this.#pool = target.pool;
     this.wantLocation = context.followRedirects > 0;
     this.#context = context;
     this.#url = url;
-    this.#resolve = resolve;
-    this.#reject = reject;
+    this.#sink = sink;
   }
 
   get abandoned(): boolean {
@@ -186,7 +182,7 @@ class RawProbe extends AbortWatcher implements RawRequest {
   onAbort(reason: unknown): void {
     if (!this.#settled) {
       this.#settled = true;
-      this.#reject(reason);
+      this.#sink.reject(reason);
     }
     // Also ends a body still draining after `settleAt: 'headers'` resolved the probe.
     const connection = this.connection;
@@ -197,7 +193,7 @@ class RawProbe extends AbortWatcher implements RawRequest {
   failUnsent(): void {
     if (this.#settled) return;
     this.#settle();
-    this.#reject(deadConnectionError(this.#url));
+    this.#sink.reject(deadConnectionError(this.#url));
   }
 
   onHead(status: number, location: string | undefined): void {
@@ -209,7 +205,7 @@ class RawProbe extends AbortWatcher implements RawRequest {
     }
     if (context.settleAtHeaders && !this.#settled) {
       this.#settled = true;
-      this.#resolve({ status });
+      this.#sink.resolve({ status });
     }
   }
 
@@ -218,7 +214,7 @@ class RawProbe extends AbortWatcher implements RawRequest {
     if (this.#bodyBytes <= this.#context.maxBodyBytes) return true;
     if (!this.#settled && this.#location === undefined) {
       this.#settled = true;
-      this.#resolve({ status: this.#status });
+      this.#sink.resolve({ status: this.#status });
     }
     return false;
   }
@@ -240,7 +236,7 @@ class RawProbe extends AbortWatcher implements RawRequest {
       this.#follow();
     } else {
       this.#settle();
-      this.#resolve({ status: this.#status });
+      this.#sink.resolve({ status: this.#status });
     }
   }
 
@@ -258,7 +254,7 @@ class RawProbe extends AbortWatcher implements RawRequest {
       return;
     }
     this.#settle();
-    this.#reject(context.closed ? stoppedError(this.#url) : this.#normalize(error));
+    this.#sink.reject(context.closed ? stoppedError(this.#url) : this.#normalize(error));
   }
 
   #normalize(error: Error): unknown {
@@ -273,7 +269,7 @@ class RawProbe extends AbortWatcher implements RawRequest {
     if (this.#settled) return;
     if (this.#context.closed) {
       this.#settle();
-      this.#reject(stoppedError(this.#url));
+      this.#sink.reject(stoppedError(this.#url));
       return;
     }
     this.#pool.dispatch(this);
@@ -292,7 +288,7 @@ class RawProbe extends AbortWatcher implements RawRequest {
     );
     if (next instanceof Error) {
       this.#settle();
-      this.#reject(next);
+      this.#sink.reject(next);
       return;
     }
     const { target } = next;
