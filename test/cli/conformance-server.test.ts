@@ -149,10 +149,13 @@ describe('probekit conformance server --exec', () => {
 describe('probekit conformance server --api-token', () => {
   const TOKEN = 'probekit-conformance-token';
   const tokenCases = serverCases({ profile: 'sidecar', server: { apiToken: TOKEN } });
+  const serve = `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} serve --port {port} --host 127.0.0.1 --flavour sidecar --quiet`;
+  const withToken = (...args: string[]) =>
+    run('conformance', 'server', '--profile', 'sidecar', '--api-token', TOKEN, ...args);
 
   it('runs only the cases written for a server started with the token, against the built-in sidecar started with it', async () => {
     expect(tokenCases.length).toBeGreaterThan(0);
-    const result = await run('conformance', 'server', '--profile', 'sidecar', '--api-token', TOKEN);
+    const result = await withToken();
     expect(result.code).toBe(0);
     for (const c of tokenCases)
       expect(result.stdout).toMatch(new RegExp(`^✓ \\[(core|strict)\\] ${c.id} `, 'm'));
@@ -164,44 +167,16 @@ describe('probekit conformance server --api-token', () => {
   });
 
   it('gives --exec the token as {token} and DAPR_API_TOKEN (probekit serve reads either)', async () => {
-    const serve = `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} serve --port {port} --host 127.0.0.1 --flavour sidecar --quiet`;
-    const viaPlaceholder = await run(
-      'conformance',
-      'server',
-      '--profile',
-      'sidecar',
-      '--api-token',
-      TOKEN,
-      '--exec',
-      `${serve} --api-token {token}`,
-    );
+    const viaPlaceholder = await withToken('--exec', `${serve} --api-token {token}`);
     expect(viaPlaceholder.code).toBe(0);
     expect(viaPlaceholder.stdout).toContain(`${tokenCases.length} passed, 0 failed`);
-    const viaEnvironment = await run(
-      'conformance',
-      'server',
-      '--profile',
-      'sidecar',
-      '--api-token',
-      TOKEN,
-      '--exec',
-      serve,
-    );
+    const viaEnvironment = await withToken('--exec', serve);
     expect(viaEnvironment.code).toBe(0);
   }, 30_000);
 
   it('fails (exit 1) against a sidecar started without the token', async () => {
     // DAPR_API_TOKEN would reach the process: take it out, so the sidecar has no token.
-    const result = await run(
-      'conformance',
-      'server',
-      '--profile',
-      'sidecar',
-      '--api-token',
-      TOKEN,
-      '--exec',
-      `env -u DAPR_API_TOKEN ${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} serve --port {port} --host 127.0.0.1 --flavour sidecar --quiet`,
-    );
+    const result = await withToken('--exec', `env -u DAPR_API_TOKEN ${serve}`);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^✗ /m);
   }, 30_000);
