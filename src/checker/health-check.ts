@@ -54,6 +54,8 @@ class EndpointHealthCheck extends CheckLifecycle implements HealthCheck {
   /** Events are built only when someone observes them: the loop is a hot path at scale. */
   readonly #observed: boolean;
   #delay: DeadlineTimer | undefined;
+  /** Takes our listener off the caller's `signal` when the check stops. */
+  #removeAbortListener: (() => void) | undefined;
   #stopped = false;
   #phase: LoopPhase = 'initial-delay';
   #counter: CounterState = INITIAL_COUNTER;
@@ -102,8 +104,6 @@ class EndpointHealthCheck extends CheckLifecycle implements HealthCheck {
     }
   }
 
-  #removeAbortListener: (() => void) | undefined;
-
   get state(): HealthCheckState {
     return { phase: this.#phase, failureCount: this.#counter.failureCount, probes: this.#probes };
   }
@@ -135,19 +135,33 @@ class EndpointHealthCheck extends CheckLifecycle implements HealthCheck {
     }
   }
 
+  // The entry points called from outside (the ticker's timer, the transport's answer) catch
+  // what they throw: nobody else would, and the async loop's `catch` used to.
   readonly #onTick = (tick: Tick): void => {
     if (this.#stopped) return;
-    this.#phase = 'probing';
-    const probe = this.#probes++;
-    if (this.#observed) {
-      this.#emit({ type: 'probe-start', at: this.#now, probe, tick: tick.index });
-      if (this.#stopped) return;
+    try {
+      this.#phase = 'probing';
+      const probe = this.#probes++;
+      if (this.#observed) {
+        this.#emit({ type: 'probe-start', at: this.#now, probe, tick: tick.index });
+        if (this.#stopped) return;
+      }
+      this.#prober.start(this.#onOutcome);
+    } catch (error) {
+      this.#bug(error);
     }
-    this.#prober.start(this.#onOutcome);
   };
 
   readonly #onOutcome = (outcome: ProbeOutcome): void => {
     if (this.#stopped) return;
+    try {
+      this.#afterProbe(outcome);
+    } catch (error) {
+      this.#bug(error);
+    }
+  };
+
+  #afterProbe(outcome: ProbeOutcome): void {
     const { failureThreshold, successStatusCode } = this.#options;
     const probe = this.#probes - 1;
     const success = outcome.kind === 'status' && outcome.status === successStatusCode;
@@ -166,7 +180,7 @@ class EndpointHealthCheck extends CheckLifecycle implements HealthCheck {
     }
     if (next.signal === undefined) this.#awaitTick();
     else this.#send(next.signal, probe);
-  };
+  }
 
   #send(value: boolean, probe: number): void {
     const observed = this.#observed;

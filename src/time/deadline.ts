@@ -65,15 +65,9 @@ export function atDeadline(clock: Clock, deadline: number, callback: () => void)
   if (clock !== systemClock) return new Deadline(clock, deadline, callback);
   // The real clock: one entry in the shared queue rather than a Node timer of its own (a
   // server's per-request timeouts are mostly cancelled, and a heap entry is cheaper to drop).
-  const timer = new QueuedOnce(callback);
-  queueOfSystemClock().add(timer, deadline);
+  const timer = new QueuedDeadline(callback);
+  timer.arm(deadline);
   return timer;
-}
-
-class QueuedOnce extends QueuedTimer implements DeadlineTimer {
-  cancel(): void {
-    queueOfSystemClock().remove(this);
-  }
 }
 
 /** A deadline timer armed again and again for new deadlines: one per loop, not one per wait. */
@@ -92,7 +86,8 @@ function queueOfSystemClock(): TimerQueue {
   return systemQueue;
 }
 
-class QueuedDeadline extends QueuedTimer implements RearmableDeadline {
+/** An entry of the real clock's queue, armed once (`atDeadline`) or again and again. */
+class QueuedDeadline extends QueuedTimer implements RearmableDeadline, DeadlineTimer {
   arm(deadline: number): void {
     queueOfSystemClock().add(this, deadline);
   }
