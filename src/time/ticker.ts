@@ -32,7 +32,8 @@ function ignore(): void {}
  * time exact even though fake-timers fires same-instant timers in creation order.
  *
  * Any finite positive interval works, even one past 2^31−1 ms: the wait for a tick goes through
- * `atDeadline`, which chains timers rather than let Node fire an overlong one at once.
+ * `rearmableDeadline` (the real clock's shared timer queue, or chained timers of a fake clock),
+ * which never lets Node fire an overlong timer at once.
  *
  * @example
  * const ticker = new Ticker(clock, 100);
